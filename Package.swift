@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "Partita",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "partita", targets: ["partita"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CX87", path: "Sources/CX87"),
+        .target(name: "EmulatorCore", swiftSettings: optimize),
+        .target(name: "X86", dependencies: ["EmulatorCore", "CX87"], swiftSettings: optimize),
+        .target(name: "Conformance", dependencies: ["X86", "EmulatorCore", "CZlib"], swiftSettings: optimize),
+        .executableTarget(name: "partita", dependencies: [
+            "X86", "EmulatorCore", "Conformance",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimize),
+        .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"]),
+        .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "Conformance"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,200 @@
+// Guest-physical memory: RAM, ROM and MMIO regions, with a per-page map for the CPU's fast path.
+
+/// The guest-physical address space of a 32-bit PC.
+///
+/// RAM and ROM live in manually allocated host storage; each 4 KiB page of the 4 GiB space has a
+/// map entry saying whether it is RAM, ROM (read-only), MMIO or unmapped. The CPU's soft TLB caches
+/// host pointers for RAM and ROM pages and falls back to `read`/`write` for everything else.
+/// Unmapped reads float high; unmapped writes and writes to ROM are dropped.
+public final class PhysicalMemory {
+    public enum PageKind: UInt8 { case ram = 0, rom = 1, mmio = 2, unmapped = 3 }
+
+    public static let pageShift: UInt32 = 12
+    public static let pageSize: UInt32 = 4096
+    static let pageCount = 1 << 20
+
+    /// Bytes of RAM, starting at physical address 0 (the machine decides what it hides).
+    public let ramSize: UInt32
+    /// SAFETY: `ramSize` bytes, allocated in `init`, freed in `deinit`.
+    public let ram: UnsafeMutablePointer<UInt8>
+    /// Host pointer per page for RAM/ROM pages, nil otherwise.
+    @usableFromInline let pageHost: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
+    @usableFromInline let pageKind: UnsafeMutablePointer<UInt8>
+
+    private struct MMIORegion { var base: UInt32; var size: UInt32; var device: MMIODevice }
+    private var mmio: [MMIORegion] = []
+    private var roms: [(base: UInt32, storage: UnsafeMutablePointer<UInt8>, size: Int)] = []
+
+    /// Address mask applied by the A20 gate (bit 20 cleared while the gate is closed).
+    public private(set) var a20Mask: UInt32 = 0xFFFF_FFFF
+    /// Called whenever the page map or the A20 gate changes, so cached translations can be dropped.
+    public var mappingObservers: [() -> Void] = []
+    /// Called with the physical page number whenever a RAM page is written through `write` or a
+    /// CPU write path that reports it (decoded-code caches watch this).
+    public var logUnmapped: ((String) -> Void)?
+
+    public init(ramSize: UInt32) {
+        precondition(ramSize % PhysicalMemory.pageSize == 0, "RAM size must be a multiple of 4 KiB")
+        self.ramSize = ramSize
+        ram = .allocate(capacity: Int(max(ramSize, 1)))
+        ram.initialize(repeating: 0, count: Int(max(ramSize, 1)))
+        pageHost = .allocate(capacity: Self.pageCount)
+        pageHost.initialize(repeating: nil, count: Self.pageCount)
+        pageKind = .allocate(capacity: Self.pageCount)
+        pageKind.initialize(repeating: PageKind.unmapped.rawValue, count: Self.pageCount)
+        for p in 0..<Int(ramSize >> Self.pageShift) {
+            pageHost[p] = ram + (p << 12)
+            pageKind[p] = PageKind.ram.rawValue
+        }
+    }
+
+    deinit {
+        ram.deallocate()
+        pageHost.deallocate()
+        pageKind.deallocate()
+        for r in roms { r.storage.deallocate() }
+    }
+
+    /// Opens or closes the A20 gate.
+    public func setA20(enabled: Bool) {
+        let mask: UInt32 = enabled ? 0xFFFF_FFFF : 0xFFEF_FFFF
+        if mask != a20Mask {
+            a20Mask = mask
+            notifyMappingChanged()
+        }
+    }
+
+    /// Maps a copy of `image` read-only at `base` (page aligned; the tail of the last page reads 0xFF).
+    public func mapROM(_ image: [UInt8], at base: UInt32) {
+        let pages = (image.count + 4095) / 4096
+        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: pages * 4096)
+        storage.initialize(repeating: 0xFF, count: pages * 4096)
+        image.withUnsafeBufferPointer { storage.update(from: $0.baseAddress!, count: image.count) }
+        roms.append((base, storage, pages * 4096))
+        let first = Int(base >> 12)
+        for i in 0..<pages {
+            pageHost[first + i] = storage + i * 4096
+            pageKind[first + i] = PageKind.rom.rawValue
+        }
+        notifyMappingChanged()
+    }
+
+    /// Maps `device` at [base, base+size). Whole pages become MMIO; parts of a page that no region
+    /// covers read as all ones.
+    public func mapMMIO(_ device: MMIODevice, base: UInt32, size: UInt32) {
+        mmio.append(MMIORegion(base: base, size: size, device: device))
+        var p = base >> 12
+        let last = (base &+ size &- 1) >> 12
+        while true {
+            pageHost[Int(p)] = nil
+            pageKind[Int(p)] = PageKind.mmio.rawValue
+            if p == last { break }
+            p += 1
+        }
+        notifyMappingChanged()
+    }
+
+    /// Removes the MMIO region starting at `base`; pages return to RAM if they lie in RAM.
+    public func unmapMMIO(base: UInt32) {
+        guard let i = mmio.firstIndex(where: { $0.base == base }) else { return }
+        let r = mmio.remove(at: i)
+        var p = r.base >> 12
+        let last = (r.base &+ r.size &- 1) >> 12
+        while true {
+            if p < ramSize >> 12 {
+                pageHost[Int(p)] = ram + Int(p) * 4096
+                pageKind[Int(p)] = PageKind.ram.rawValue
+            } else {
+                pageHost[Int(p)] = nil
+                pageKind[Int(p)] = PageKind.unmapped.rawValue
+            }
+            if p == last { break }
+            p += 1
+        }
+        notifyMappingChanged()
+    }
+
+    private func notifyMappingChanged() {
+        for o in mappingObservers { o() }
+    }
+
+    /// Host pointer to the start of the page holding `address` (after the A20 mask) when it is RAM
+    /// or ROM; `writable` is false for ROM.
+    @inlinable
+    public func hostPage(_ address: UInt32) -> (pointer: UnsafeMutablePointer<UInt8>, writable: Bool)? {
+        let p = Int(address >> 12)
+        guard let h = pageHost[p] else { return nil }
+        return (h, pageKind[p] == PageKind.ram.rawValue)
+    }
+
+    // MARK: - Slow path (any width, any alignment, MMIO)
+
+    public func read(_ address: GuestPhysicalAddress, width: AccessWidth) -> UInt32 {
+        let a = address.value & a20Mask
+        if (a & 0xFFF) + UInt32(width.rawValue) <= 4096 {
+            let p = Int(a >> 12)
+            if let h = pageHost[p] {
+                let q = UnsafeRawPointer(h + Int(a & 0xFFF))
+                switch width {
+                case .byte: return UInt32(q.load(as: UInt8.self))
+                case .word: return UInt32(UInt16(littleEndian: q.loadUnaligned(as: UInt16.self)))
+                case .dword: return UInt32(littleEndian: q.loadUnaligned(as: UInt32.self))
+                }
+            }
+            if let r = region(a), a &+ UInt32(width.rawValue) &- 1 <= r.base &+ r.size &- 1 {
+                return r.device.mmioRead(offset: a &- r.base, width: width) & width.mask
+            }
+            if pageKind[p] == PageKind.unmapped.rawValue || region(a) == nil {
+                return width.mask
+            }
+        }
+        // Straddles a page or an MMIO region edge: byte by byte.
+        var v: UInt32 = 0
+        for i in 0..<width.rawValue {
+            v |= read(GuestPhysicalAddress(address.value &+ UInt32(i)), width: .byte) << (8 * UInt32(i))
+        }
+        return v
+    }
+
+    public func write(_ address: GuestPhysicalAddress, width: AccessWidth, value: UInt32) {
+        let a = address.value & a20Mask
+        if (a & 0xFFF) + UInt32(width.rawValue) <= 4096 {
+            let p = Int(a >> 12)
+            if let h = pageHost[p] {
+                guard pageKind[p] == PageKind.ram.rawValue else { return }
+                let q = UnsafeMutableRawPointer(h + Int(a & 0xFFF))
+                switch width {
+                case .byte: q.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+                case .word: q.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: 0, as: UInt16.self)
+                case .dword: q.storeBytes(of: value.littleEndian, toByteOffset: 0, as: UInt32.self)
+                }
+                return
+            }
+            if let r = region(a), a &+ UInt32(width.rawValue) &- 1 <= r.base &+ r.size &- 1 {
+                r.device.mmioWrite(offset: a &- r.base, width: width, value: value & width.mask)
+                return
+            }
+            if region(a) == nil { return }
+        }
+        for i in 0..<width.rawValue {
+            write(GuestPhysicalAddress(address.value &+ UInt32(i)), width: .byte, value: value >> (8 * UInt32(i)))
+        }
+    }
+
+    private func region(_ a: UInt32) -> MMIORegion? {
+        for r in mmio where a >= r.base && a &- r.base < r.size { return r }
+        return nil
+    }
+
+    /// Copies bytes into guest memory (loaders, tests). Writes to ROM and unmapped space are dropped.
+    public func load(_ bytes: [UInt8], at address: UInt32) {
+        for (i, b) in bytes.enumerated() {
+            write(GuestPhysicalAddress(address &+ UInt32(i)), width: .byte, value: UInt32(b))
+        }
+    }
+
+    /// Reads `count` bytes starting at `address` through the slow path.
+    public func bytes(at address: UInt32, count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(read(GuestPhysicalAddress(address &+ UInt32($0)), width: .byte)) }
+    }
+}

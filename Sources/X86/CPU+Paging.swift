@@ -1,0 +1,143 @@
+// Paging (4 KiB and 4 MiB pages, PGE, CR0.WP, A/D bits) and the soft TLB.
+
+import EmulatorCore
+
+extension CPU {
+    /// Drops cached translations. With `includingGlobal` false, entries of global pages survive
+    /// (a CR3 write with CR4.PGE set).
+    public func flushTLB(includingGlobal: Bool) {
+        invalidateFetch()
+        if tlbFilledCount >= CPU.tlbFilledCapacity {
+            let pages = 1 << 20
+            for t in [tlbReadSup, tlbWriteSup, tlbReadUser, tlbWriteUser] { t.update(repeating: 0, count: pages) }
+            tlbFilledCount = 0
+            return
+        }
+        var kept = 0
+        let keepGlobal = !includingGlobal && cr4 & CR4.pge != 0
+        for i in 0..<tlbFilledCount {
+            let e = tlbFilled[i]
+            if keepGlobal && e & CPU.tlbGlobalBit != 0 {
+                tlbFilled[kept] = e
+                kept += 1
+                continue
+            }
+            let p = Int(e & 0xF_FFFF)
+            tlbReadSup[p] = 0; tlbWriteSup[p] = 0; tlbReadUser[p] = 0; tlbWriteUser[p] = 0
+        }
+        tlbFilledCount = kept
+    }
+
+    /// INVLPG: drops the translation of one linear page (global or not).
+    func invalidatePage(_ linear: UInt32) {
+        let p = Int(linear >> 12)
+        tlbReadSup[p] = 0; tlbWriteSup[p] = 0; tlbReadUser[p] = 0; tlbWriteUser[p] = 0
+        invalidateFetch()
+    }
+
+    /// Selects the TLB pair for the current privilege level.
+    func updateTLBPrivilege() {
+        if cpl == 3 { tlbR = tlbReadUser; tlbW = tlbWriteUser } else { tlbR = tlbReadSup; tlbW = tlbWriteSup }
+    }
+
+    /// Walks the page tables for `linear`, setting accessed/dirty bits, and returns the physical
+    /// address. Throws #PF (with CR2 set) when the walk or the permission check fails.
+    /// Also installs a TLB entry for RAM/ROM pages.
+    func translate(_ linear: UInt32, write: Bool, user: Bool) throws(CPUFault) -> UInt32 {
+        var phys: UInt32
+        var writable = true
+        var global = false
+        if !pagingEnabled {
+            phys = linear
+        } else {
+            let pdeAddr = (cr3 & 0xFFFF_F000) | ((linear >> 20) & 0xFFC)
+            var pde = memory.read(GuestPhysicalAddress(pdeAddr), width: .dword)
+            let uBit: UInt32 = user ? 4 : 0
+            let wBit: UInt32 = write ? 2 : 0
+            if pde & 1 == 0 { throw pageFault(linear, code: uBit | wBit) }
+            if pde & 0x80 != 0 && cr4 & CR4.pse != 0 {
+                // 4 MiB page.
+                let canWrite = pde & 2 != 0
+                let canUser = pde & 4 != 0
+                if user && !canUser { throw pageFault(linear, code: 1 | uBit | wBit) }
+                if write && !canWrite && (user || cr0 & CR0.wp != 0) { throw pageFault(linear, code: 1 | uBit | wBit) }
+                var npde = pde | 0x20
+                if write { npde |= 0x40 }
+                if npde != pde { memory.write(GuestPhysicalAddress(pdeAddr), width: .dword, value: npde); pde = npde }
+                phys = (pde & 0xFFC0_0000) | (linear & 0x3F_FFFF)
+                writable = (canWrite || (!user && cr0 & CR0.wp == 0)) && pde & 0x40 != 0
+                global = pde & 0x100 != 0
+            } else {
+                let pteAddr = (pde & 0xFFFF_F000) | ((linear >> 10) & 0xFFC)
+                var pte = memory.read(GuestPhysicalAddress(pteAddr), width: .dword)
+                if pte & 1 == 0 { throw pageFault(linear, code: uBit | wBit) }
+                let canWrite = pde & 2 != 0 && pte & 2 != 0
+                let canUser = pde & 4 != 0 && pte & 4 != 0
+                if user && !canUser { throw pageFault(linear, code: 1 | uBit | wBit) }
+                if write && !canWrite && (user || cr0 & CR0.wp != 0) { throw pageFault(linear, code: 1 | uBit | wBit) }
+                if pde & 0x20 == 0 { memory.write(GuestPhysicalAddress(pdeAddr), width: .dword, value: pde | 0x20) }
+                var npte = pte | 0x20
+                if write { npte |= 0x40 }
+                if npte != pte { memory.write(GuestPhysicalAddress(pteAddr), width: .dword, value: npte); pte = npte }
+                phys = (pte & 0xFFFF_F000) | (linear & 0xFFF)
+                writable = (canWrite || (!user && cr0 & CR0.wp == 0)) && pte & 0x40 != 0
+                global = pte & 0x100 != 0
+            }
+        }
+        phys &= memory.a20Mask
+        if let page = memory.hostPage(phys) {
+            let entry = Int(bitPattern: page.pointer) &- Int(linear & 0xFFFF_F000)
+            if entry != 0 {
+                let p = Int(linear >> 12)
+                if tlbFilledCount < CPU.tlbFilledCapacity {
+                    tlbFilled[tlbFilledCount] = UInt32(p) | (global ? CPU.tlbGlobalBit : 0)
+                }
+                tlbFilledCount += 1
+                if user {
+                    tlbReadUser[p] = entry
+                    if writable && page.writable { tlbWriteUser[p] = entry }
+                } else {
+                    tlbReadSup[p] = entry
+                    if writable && page.writable { tlbWriteSup[p] = entry }
+                }
+                if tlbFilledCount > CPU.tlbFilledCapacity { tlbFilledCount = CPU.tlbFilledCapacity }
+            }
+        }
+        return phys
+    }
+
+    @inline(never) func pageFault(_ linear: UInt32, code: UInt32) -> CPUFault {
+        cr2 = linear
+        return .pf(code)
+    }
+}
+
+/// CR0 bits.
+public enum CR0 {
+    public static let pe: UInt32 = 1 << 0
+    public static let mp: UInt32 = 1 << 1
+    public static let em: UInt32 = 1 << 2
+    public static let ts: UInt32 = 1 << 3
+    public static let et: UInt32 = 1 << 4
+    public static let ne: UInt32 = 1 << 5
+    public static let wp: UInt32 = 1 << 16
+    public static let am: UInt32 = 1 << 18
+    public static let nw: UInt32 = 1 << 29
+    public static let cd: UInt32 = 1 << 30
+    public static let pg: UInt32 = 1 << 31
+}
+
+/// CR4 bits.
+public enum CR4 {
+    public static let vme: UInt32 = 1 << 0
+    public static let pvi: UInt32 = 1 << 1
+    public static let tsd: UInt32 = 1 << 2
+    public static let de: UInt32 = 1 << 3
+    public static let pse: UInt32 = 1 << 4
+    public static let pae: UInt32 = 1 << 5
+    public static let mce: UInt32 = 1 << 6
+    public static let pge: UInt32 = 1 << 7
+    public static let pce: UInt32 = 1 << 8
+    /// Bits this CPU accepts in CR4 (no PAE, no OSFXSR).
+    public static let supported: UInt32 = vme | pvi | tsd | de | pse | mce | pge | pce
+}

@@ -1,0 +1,247 @@
+// The i686-class processor: architectural state, wiring and the run loop.
+
+import EmulatorCore
+
+/// An i686-class (Pentium Pro / Pentium II without MMX/SSE) interpreter.
+///
+/// Models real, protected and virtual-8086 mode, paging with 4 KiB and 4 MiB pages, the x87 FPU,
+/// CPUID/RDTSC/MSRs and hardware task switching (Intel SDM Vol. 1-3). The machine is reached only
+/// through `PhysicalMemory`, `PortIOBus` and the hook protocols in CPUHooks.swift.
+///
+/// Not modelled: SMM, MMX/SSE, machine-check architecture beyond its MSRs, cache behaviour.
+public final class CPU {
+    // MARK: Wiring
+    public let memory: PhysicalMemory
+    public let ports: PortIOBus
+    public weak var interruptController: InterruptController?
+    public weak var cpuidProvider: CPUIDProvider?
+    public weak var msrHandler: MSRHandler?
+    public weak var hypercallHandler: HypercallHandler?
+    /// Whether CPUID reports an on-chip local APIC (the machine sets this when it has one).
+    public var hasLocalAPIC = false
+    /// The legacy FERR# output (drives IRQ13 when CR0.NE is clear).
+    public var ferrChanged: ((Bool) -> Void)?
+
+    // MARK: Registers
+    /// SAFETY: 8 general registers, allocated in init, freed in deinit. Index = x86 encoding.
+    let regs: UnsafeMutablePointer<UInt32>
+    public var eip: UInt32 = 0
+    /// SAFETY: 6 segment caches (ES CS SS DS FS GS), allocated in init.
+    let segs: UnsafeMutablePointer<SegmentCache>
+    public var ldtr = SegmentCache()
+    public var tr = SegmentCache()
+    public var gdtrBase: UInt32 = 0, gdtrLimit: UInt32 = 0xFFFF
+    public var idtrBase: UInt32 = 0, idtrLimit: UInt32 = 0x3FF
+    public internal(set) var cr0: UInt32 = 0x6000_0010
+    public var cr2: UInt32 = 0
+    public internal(set) var cr3: UInt32 = 0
+    public internal(set) var cr4: UInt32 = 0
+    public var dr = [UInt32](repeating: 0, count: 8)
+    /// Current privilege level.
+    public internal(set) var cpl: Int = 0
+
+    // MARK: Flags (lazy; see CPU+Flags.swift)
+    /// EFLAGS bits; the arithmetic bits named in `lazyMask` are stale and derived on demand.
+    var flagsReg: UInt32 = 0x2
+    var lazyMask: UInt32 = 0
+    var lzRes: UInt32 = 0
+    var lzOp1: UInt32 = 0
+    var lzOp2: UInt32 = 0
+    var lzMSB: UInt32 = 0x80
+    var lzMask: UInt32 = 0xFF
+    var lzSub: Bool = false
+
+    // MARK: Model-specific state
+    /// Added to the retired-instruction count to form the time-stamp counter.
+    public var tscOffset: UInt64 = 0
+    public var sysenterCS: UInt32 = 0, sysenterESP: UInt32 = 0, sysenterEIP: UInt32 = 0
+    var mtrrDefType: UInt64 = 0
+    var mtrrFixed = [UInt64](repeating: 0, count: 11)
+    var mtrrVariable = [UInt64](repeating: 0, count: 16)
+    var pat: UInt64 = 0x0007_0406_0007_0406
+    var miscEnable: UInt64 = 0x1
+    var apicBaseFallback: UInt64 = 0xFEE0_0900
+    public var fpu = FPUState()
+
+    // MARK: Execution state
+    public internal(set) var halted = false
+    /// Number of instructions retired (also feeds the TSC when no other clock is attached).
+    public internal(set) var instructionsRetired: UInt64 = 0
+    /// Interrupt shadow after MOV SS / POP SS / STI: interrupts wait one instruction.
+    var interruptShadow = false
+    /// Set by instructions after which no single-step trap is taken (INT n, INT3, INTO).
+    var suppressSingleStep = false
+    /// Debug-status bits accumulated for the next #DB.
+    var pendingDR6: UInt32 = 0
+    var stopRequested = false
+    var inShutdown = false
+    var nmiPending = false
+    /// EIP of the instruction being executed (faults restart here).
+    public internal(set) var startEIP: UInt32 = 0
+    /// Nesting while delivering an exception (for #DF / triple fault).
+    var deliveringFault = 0
+    var lastDeliveredVector: Int = -1
+
+    // Per-instruction decode state
+    var o32 = false
+    var a32 = false
+    var segOverride = -1
+    var repPrefix: UInt8 = 0
+    var lockPrefix = false
+    var modrm: Int = 0
+    var eaSeg: Int = 3
+    var eaOff: UInt32 = 0
+
+    // Soft TLB (see CPU+Paging.swift)
+    let tlbReadSup: UnsafeMutablePointer<Int>
+    let tlbWriteSup: UnsafeMutablePointer<Int>
+    let tlbReadUser: UnsafeMutablePointer<Int>
+    let tlbWriteUser: UnsafeMutablePointer<Int>
+    var tlbR: UnsafeMutablePointer<Int>
+    var tlbW: UnsafeMutablePointer<Int>
+    let tlbFilled: UnsafeMutablePointer<UInt32>
+    var tlbFilledCount = 0
+    static let tlbFilledCapacity = 1 << 16
+    static let tlbGlobalBit: UInt32 = 0x8000_0000
+
+    // Instruction-fetch window (see CPU+Fetch.swift): EIPs in [fetchStart, fetchStart+fetchLen)
+    // are readable at hostBase + eip without further checks.
+    var fetchStart: UInt32 = 1
+    var fetchLen: UInt32 = 0
+    var fetchHostBase: Int = 0
+
+    public init(memory: PhysicalMemory, ports: PortIOBus) {
+        self.memory = memory
+        self.ports = ports
+        regs = .allocate(capacity: 8)
+        regs.initialize(repeating: 0, count: 8)
+        segs = .allocate(capacity: 6)
+        segs.initialize(repeating: SegmentCache(), count: 6)
+        let pages = 1 << 20
+        tlbReadSup = .allocate(capacity: pages)
+        tlbWriteSup = .allocate(capacity: pages)
+        tlbReadUser = .allocate(capacity: pages)
+        tlbWriteUser = .allocate(capacity: pages)
+        for t in [tlbReadSup, tlbWriteSup, tlbReadUser, tlbWriteUser] { t.initialize(repeating: 0, count: pages) }
+        tlbR = tlbReadSup
+        tlbW = tlbWriteSup
+        tlbFilled = .allocate(capacity: CPU.tlbFilledCapacity)
+        memory.mappingObservers.append { [weak self] in self?.flushTLB(includingGlobal: true) }
+        reset()
+    }
+
+    deinit {
+        regs.deallocate()
+        segs.deallocate()
+        tlbReadSup.deallocate()
+        tlbWriteSup.deallocate()
+        tlbReadUser.deallocate()
+        tlbWriteUser.deallocate()
+        tlbFilled.deallocate()
+    }
+
+    /// Power-on / RESET state (SDM Vol. 3 §9.1.1): CS:EIP = F000:FFF0 with CS base FFFF0000.
+    public func reset() {
+        for i in 0..<8 { regs[i] = 0 }
+        regs[2] = 0x0000_0600 | 0x30  // EDX: family 6 model 3 stepping 0 (see CPUID)
+        eip = 0xFFF0
+        for i in 0..<6 {
+            segs[i] = SegmentCache(selector: 0, base: 0, limit: 0xFFFF, access: 0x93, flags: 0)
+        }
+        segs[1] = SegmentCache(selector: 0xF000, base: 0xFFFF_0000, limit: 0xFFFF, access: 0x9B, flags: 0)
+        ldtr = SegmentCache(selector: 0, base: 0, limit: 0xFFFF, access: 0x82, flags: 0)
+        tr = SegmentCache(selector: 0, base: 0, limit: 0xFFFF, access: 0x8B, flags: 0)
+        gdtrBase = 0; gdtrLimit = 0xFFFF
+        idtrBase = 0; idtrLimit = 0xFFFF
+        cr0 = 0x6000_0010
+        cr2 = 0; cr3 = 0; cr4 = 0
+        dr = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400]
+        flagsReg = 0x2
+        lazyMask = 0
+        cpl = 0
+        tscOffset = 0
+        sysenterCS = 0; sysenterESP = 0; sysenterEIP = 0
+        mtrrDefType = 0
+        mtrrFixed = [UInt64](repeating: 0, count: 11)
+        mtrrVariable = [UInt64](repeating: 0, count: 16)
+        pat = 0x0007_0406_0007_0406
+        miscEnable = 0x1
+        apicBaseFallback = 0xFEE0_0900
+        fpu = FPUState()
+        halted = false
+        interruptShadow = false
+        suppressSingleStep = false
+        pendingDR6 = 0
+        inShutdown = false
+        nmiPending = false
+        deliveringFault = 0
+        flushTLB(includingGlobal: true)
+    }
+
+    // MARK: Mode queries
+
+    public var protectedMode: Bool { cr0 & 1 != 0 }
+    public var pagingEnabled: Bool { cr0 & 0x8000_0000 != 0 }
+    public var v86Mode: Bool { flagsReg & Flags.vm != 0 }
+
+    // MARK: Register access
+
+    public enum Reg32: Int, CaseIterable, Sendable { case eax = 0, ecx, edx, ebx, esp, ebp, esi, edi }
+
+    public subscript(reg: Reg32) -> UInt32 {
+        get { regs[reg.rawValue] }
+        set { regs[reg.rawValue] = newValue }
+    }
+
+    func reg8(_ r: Int) -> UInt8 {
+        UnsafeMutableRawPointer(regs).load(fromByteOffset: (r & 3) << 2 | (r >> 2), as: UInt8.self)
+    }
+    func setReg8(_ r: Int, _ v: UInt8) {
+        UnsafeMutableRawPointer(regs).storeBytes(of: v, toByteOffset: (r & 3) << 2 | (r >> 2), as: UInt8.self)
+    }
+    func reg16(_ r: Int) -> UInt16 { UInt16(truncatingIfNeeded: regs[r]) }
+    func setReg16(_ r: Int, _ v: UInt16) { regs[r] = (regs[r] & 0xFFFF_0000) | UInt32(v) }
+
+    /// Register of operand size: 16 or 32 bits.
+    func regV(_ r: Int) -> UInt32 { o32 ? regs[r] : regs[r] & 0xFFFF }
+    func setRegV(_ r: Int, _ v: UInt32) {
+        if o32 { regs[r] = v } else { regs[r] = (regs[r] & 0xFFFF_0000) | (v & 0xFFFF) }
+    }
+
+    /// A segment register's full cache.
+    public func segment(_ s: SegmentRegister) -> SegmentCache { segs[s.rawValue] }
+
+    /// Loads a segment register the way real mode does (base = selector << 4), for loaders and tests.
+    public func setSegmentReal(_ s: SegmentRegister, selector: UInt16) {
+        segs[s.rawValue].selector = selector
+        segs[s.rawValue].base = UInt32(selector) << 4
+        segs[s.rawValue].usable = true
+        if s == .cs { invalidateFetch() }
+    }
+
+    /// Installs a full segment cache (boot loaders that enter protected mode directly).
+    public func setSegment(_ s: SegmentRegister, _ cache: SegmentCache) {
+        segs[s.rawValue] = cache
+        if s == .cs {
+            invalidateFetch()
+            cpl = protectedMode && !v86Mode ? Int(cache.selector & 3) : (v86Mode ? 3 : 0)
+            updateTLBPrivilege()
+        }
+    }
+
+    /// Sets CR0/CR3/CR4 from outside (boot loaders), with the same side effects as MOV CRn.
+    public func setControlRegisters(cr0: UInt32, cr3: UInt32, cr4: UInt32) {
+        self.cr0 = cr0 | 0x10
+        self.cr3 = cr3
+        self.cr4 = cr4
+        flushTLB(includingGlobal: true)
+    }
+
+    /// Asks `run` to return at the next instruction boundary (from a device or another queue).
+    public func requestStop() { stopRequested = true }
+
+    /// Raises the non-maskable interrupt input.
+    public func raiseNMI() { nmiPending = true }
+
+    var stackIs32: Bool { segs[2].flags & 4 != 0 }
+}

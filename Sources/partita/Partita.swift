@@ -1,0 +1,11 @@
+// The partita command: run machines, benchmarks and conformance suites.
+
+import ArgumentParser
+
+@main
+struct Partita: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partita",
+        abstract: "A full-system i686 PC emulator.",
+        subcommands: [BenchCommand.self])
+}
