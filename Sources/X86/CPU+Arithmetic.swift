@@ -1,12 +1,12 @@
 // Integer arithmetic and logic: the ALU group, INC/DEC, NEG, MUL/IMUL/DIV/IDIV, BCD adjust.
 
 extension CPU {
-    static func sizeMask(_ size: Int) -> UInt32 {
+    @inline(__always) static func sizeMask(_ size: Int) -> UInt32 {
         size == 0 ? 0xFF : (size == 1 ? 0xFFFF : 0xFFFF_FFFF)
     }
 
     /// ADD OR ADC SBB AND SUB XOR CMP (op = bits 5:3 of the opcode). CMP returns `a`.
-    func alu(_ op: Int, _ a: UInt32, _ b: UInt32, _ size: Int) -> UInt32 {
+    @inline(__always) func alu(_ op: Int, _ a: UInt32, _ b: UInt32, _ size: Int) -> UInt32 {
         let m = CPU.sizeMask(size)
         switch op {
         case 0:
@@ -46,12 +46,12 @@ extension CPU {
         }
     }
 
-    func inc(_ a: UInt32, _ size: Int) -> UInt32 {
+    @inline(__always) func inc(_ a: UInt32, _ size: Int) -> UInt32 {
         let r = (a &+ 1) & CPU.sizeMask(size)
         flagsIncDec(a, r, size, sub: false)
         return r
     }
-    func dec(_ a: UInt32, _ size: Int) -> UInt32 {
+    @inline(__always) func dec(_ a: UInt32, _ size: Int) -> UInt32 {
         let r = (a &- 1) & CPU.sizeMask(size)
         flagsIncDec(a, r, size, sub: true)
         return r
@@ -88,14 +88,14 @@ extension CPU {
         }
     }
 
-    func readRMsized(_ size: Int) throws(CPUFault) -> UInt32 {
+    @inline(__always) func readRMsized(_ size: Int) throws(CPUFault) -> UInt32 {
         switch size {
         case 0: return UInt32(try readRM8())
         case 1: return UInt32(try readRM16())
         default: return try readRM32()
         }
     }
-    func writeRMsized(_ size: Int, _ v: UInt32) throws(CPUFault) {
+    @inline(__always) func writeRMsized(_ size: Int, _ v: UInt32) throws(CPUFault) {
         switch size {
         case 0: try writeRM8(UInt8(truncatingIfNeeded: v))
         case 1: try writeRM16(UInt16(truncatingIfNeeded: v))

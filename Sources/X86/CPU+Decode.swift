@@ -6,11 +6,11 @@ extension CPU {
     // MARK: Fetch
 
     /// Forgets the fetch window (after CS, paging or mapping changes).
-    func invalidateFetch() {
+    @inline(__always) func invalidateFetch() {
         fetchLen = 0
     }
 
-    func fetch8() throws(CPUFault) -> UInt8 {
+    @inline(__always) func fetch8() throws(CPUFault) -> UInt8 {
         if eip &- fetchStart < fetchLen {
             let b = UnsafeRawPointer(bitPattern: fetchHostBase &+ Int(eip)).unsafelyUnwrapped.load(as: UInt8.self)
             eip &+= 1
@@ -19,7 +19,7 @@ extension CPU {
         return try fetchSlow8()
     }
 
-    func fetch16() throws(CPUFault) -> UInt16 {
+    @inline(__always) func fetch16() throws(CPUFault) -> UInt16 {
         if fetchLen >= 2 && eip &- fetchStart <= fetchLen &- 2 {
             let v = UnsafeRawPointer(bitPattern: fetchHostBase &+ Int(eip)).unsafelyUnwrapped.loadUnaligned(as: UInt16.self)
             eip &+= 2
@@ -30,7 +30,7 @@ extension CPU {
         return lo | hi << 8
     }
 
-    func fetch32() throws(CPUFault) -> UInt32 {
+    @inline(__always) func fetch32() throws(CPUFault) -> UInt32 {
         if fetchLen >= 4 && eip &- fetchStart <= fetchLen &- 4 {
             let v = UnsafeRawPointer(bitPattern: fetchHostBase &+ Int(eip)).unsafelyUnwrapped.loadUnaligned(as: UInt32.self)
             eip &+= 4
@@ -42,7 +42,7 @@ extension CPU {
     }
 
     /// Operand-size immediate.
-    func fetchV() throws(CPUFault) -> UInt32 {
+    @inline(__always) func fetchV() throws(CPUFault) -> UInt32 {
         o32 ? try fetch32() : UInt32(try fetch16())
     }
 
@@ -79,19 +79,19 @@ extension CPU {
 
     // MARK: ModR/M
 
-    var isRegForm: Bool { modrm >= 0xC0 }
-    var modrmReg: Int { (modrm >> 3) & 7 }
-    var modrmRM: Int { modrm & 7 }
+    @inline(__always) var isRegForm: Bool { modrm >= 0xC0 }
+    @inline(__always) var modrmReg: Int { (modrm >> 3) & 7 }
+    @inline(__always) var modrmRM: Int { modrm & 7 }
 
     /// Fetches ModR/M (and SIB/displacement) and computes `eaSeg:eaOff` for memory forms.
-    func decodeModRM() throws(CPUFault) {
+    @inline(__always) func decodeModRM() throws(CPUFault) {
         let m = Int(try fetch8())
         modrm = m
         if m >= 0xC0 { return }
         if a32 { try decodeEA32(m) } else { try decodeEA16(m) }
     }
 
-    func decodeEA16(_ m: Int) throws(CPUFault) {
+    @inline(__always) func decodeEA16(_ m: Int) throws(CPUFault) {
         let mod = m >> 6
         let rm = m & 7
         var off: UInt32
@@ -116,7 +116,7 @@ extension CPU {
         eaSeg = segOverride >= 0 ? segOverride : seg
     }
 
-    func decodeEA32(_ m: Int) throws(CPUFault) {
+    @inline(__always) func decodeEA32(_ m: Int) throws(CPUFault) {
         let mod = m >> 6
         let rm = m & 7
         var off: UInt32
@@ -150,34 +150,34 @@ extension CPU {
 
     // MARK: R/M operands
 
-    func readRM8() throws(CPUFault) -> UInt8 {
+    @inline(__always) func readRM8() throws(CPUFault) -> UInt8 {
         modrm >= 0xC0 ? reg8(modrm & 7) : try read8(eaSeg, eaOff)
     }
-    func writeRM8(_ v: UInt8) throws(CPUFault) {
+    @inline(__always) func writeRM8(_ v: UInt8) throws(CPUFault) {
         if modrm >= 0xC0 { setReg8(modrm & 7, v) } else { try write8(eaSeg, eaOff, v) }
     }
-    func readRM16() throws(CPUFault) -> UInt16 {
+    @inline(__always) func readRM16() throws(CPUFault) -> UInt16 {
         modrm >= 0xC0 ? reg16(modrm & 7) : try read16(eaSeg, eaOff)
     }
-    func writeRM16(_ v: UInt16) throws(CPUFault) {
+    @inline(__always) func writeRM16(_ v: UInt16) throws(CPUFault) {
         if modrm >= 0xC0 { setReg16(modrm & 7, v) } else { try write16(eaSeg, eaOff, v) }
     }
-    func readRM32() throws(CPUFault) -> UInt32 {
+    @inline(__always) func readRM32() throws(CPUFault) -> UInt32 {
         modrm >= 0xC0 ? regs[modrm & 7] : try read32(eaSeg, eaOff)
     }
-    func writeRM32(_ v: UInt32) throws(CPUFault) {
+    @inline(__always) func writeRM32(_ v: UInt32) throws(CPUFault) {
         if modrm >= 0xC0 { regs[modrm & 7] = v } else { try write32(eaSeg, eaOff, v) }
     }
-    func readRMV() throws(CPUFault) -> UInt32 {
+    @inline(__always) func readRMV() throws(CPUFault) -> UInt32 {
         o32 ? try readRM32() : UInt32(try readRM16())
     }
-    func writeRMV(_ v: UInt32) throws(CPUFault) {
+    @inline(__always) func writeRMV(_ v: UInt32) throws(CPUFault) {
         if o32 { try writeRM32(v) } else { try writeRM16(UInt16(truncatingIfNeeded: v)) }
     }
     /// Operand-size code for the lazy-flag helpers: 1 (16-bit) or 2 (32-bit).
-    var sizeV: Int { o32 ? 2 : 1 }
-    var maskV: UInt32 { o32 ? 0xFFFF_FFFF : 0xFFFF }
+    @inline(__always) var sizeV: Int { o32 ? 2 : 1 }
+    @inline(__always) var maskV: UInt32 { o32 ? 0xFFFF_FFFF : 0xFFFF }
 
     /// The segment for string-source and XLAT style implicit DS accesses.
-    var dataSeg: Int { segOverride >= 0 ? segOverride : 3 }
+    @inline(__always) var dataSeg: Int { segOverride >= 0 ? segOverride : 3 }
 }

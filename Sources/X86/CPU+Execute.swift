@@ -10,7 +10,7 @@ extension CPU {
     }()
 
     /// Decodes and executes one instruction at CS:EIP.
-    func executeInstruction() throws(CPUFault) {
+    @inline(__always) func executeInstruction() throws(CPUFault) {
         let big = segs[1].flags & 4 != 0
         o32 = big
         a32 = big
@@ -44,7 +44,7 @@ extension CPU {
 
     @inline(never) func lockViolation() -> CPUFault { .ud }
 
-    func execute(_ op: UInt8) throws(CPUFault) {
+    @inline(__always) func execute(_ op: UInt8) throws(CPUFault) {
         switch op {
         // ALU: 00-3F pattern
         case 0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38:
@@ -538,13 +538,13 @@ extension CPU {
     }
 
     /// Near jump by a displacement, wrapping to 16 bits for 16-bit operand size.
-    func jumpRelative(_ d: UInt32) throws(CPUFault) {
+    @inline(__always) func jumpRelative(_ d: UInt32) throws(CPUFault) {
         let t = o32 ? eip &+ d : (eip &+ d) & 0xFFFF
         if t > segs[1].limit { throw CPUFault.gp(0) }
         eip = t
     }
 
-    func setNearTarget(_ t: UInt32) throws(CPUFault) {
+    @inline(__always) func setNearTarget(_ t: UInt32) throws(CPUFault) {
         let target = o32 ? t : t & 0xFFFF
         if target > segs[1].limit { throw CPUFault.gp(0) }
         eip = target

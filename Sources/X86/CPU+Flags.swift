@@ -69,39 +69,39 @@ extension CPU {
         return f
     }
 
-    var cf: Bool {
+    @inline(__always) var cf: Bool {
         if lazyMask & Flags.cf == 0 { return flagsReg & Flags.cf != 0 }
         let a = lzOp1, b = lzOp2, r = lzRes
         let c: UInt32 = lzSub ? ((~a & b) | ((~a | b) & r)) : ((a & b) | ((a | b) & ~r))
         return c & lzMSB != 0
     }
-    var zf: Bool {
+    @inline(__always) var zf: Bool {
         lazyMask & Flags.zf == 0 ? flagsReg & Flags.zf != 0 : lzRes & lzMask == 0
     }
-    var sf: Bool {
+    @inline(__always) var sf: Bool {
         lazyMask & Flags.sf == 0 ? flagsReg & Flags.sf != 0 : lzRes & lzMSB != 0
     }
-    var of: Bool {
+    @inline(__always) var of: Bool {
         if lazyMask & Flags.of == 0 { return flagsReg & Flags.of != 0 }
         let a = lzOp1, b = lzOp2, r = lzRes
         let o: UInt32 = lzSub ? ((a ^ b) & (a ^ r)) : ((a ^ r) & (b ^ r))
         return o & lzMSB != 0
     }
-    var pf: Bool {
+    @inline(__always) var pf: Bool {
         lazyMask & Flags.pf == 0 ? flagsReg & Flags.pf != 0 : parityTable[Int(lzRes & 0xFF)]
     }
-    var af: Bool {
+    @inline(__always) var af: Bool {
         lazyMask & Flags.af == 0 ? flagsReg & Flags.af != 0 : (lzOp1 ^ lzOp2 ^ lzRes) & 0x10 != 0
     }
-    var df: Bool { flagsReg & Flags.df != 0 }
+    @inline(__always) var df: Bool { flagsReg & Flags.df != 0 }
 
-    func setCF(_ v: Bool) {
+    @inline(__always) func setCF(_ v: Bool) {
         if lazyMask & Flags.cf != 0 { materializeAll() }
         if v { flagsReg |= Flags.cf } else { flagsReg &= ~Flags.cf }
     }
 
     /// Replaces all lazy bits by their values.
-    func materializeAll() {
+    @inline(__always) func materializeAll() {
         if lazyMask != 0 {
             let v = computeLazy()
             flagsReg = (flagsReg & ~lazyMask) | (v & lazyMask)
@@ -110,7 +110,7 @@ extension CPU {
     }
 
     /// Size code: 0 = 8 bit, 1 = 16 bit, 2 = 32 bit.
-    func setSize(_ size: Int) {
+    @inline(__always) func setSize(_ size: Int) {
         switch size {
         case 0: lzMSB = 0x80; lzMask = 0xFF
         case 1: lzMSB = 0x8000; lzMask = 0xFFFF
@@ -118,29 +118,29 @@ extension CPU {
         }
     }
 
-    func flagsAdd(_ a: UInt32, _ b: UInt32, _ r: UInt32, _ size: Int) {
+    @inline(__always) func flagsAdd(_ a: UInt32, _ b: UInt32, _ r: UInt32, _ size: Int) {
         lzOp1 = a; lzOp2 = b; lzRes = r; lzSub = false; setSize(size)
         lazyMask = Flags.arith
     }
-    func flagsSub(_ a: UInt32, _ b: UInt32, _ r: UInt32, _ size: Int) {
+    @inline(__always) func flagsSub(_ a: UInt32, _ b: UInt32, _ r: UInt32, _ size: Int) {
         lzOp1 = a; lzOp2 = b; lzRes = r; lzSub = true; setSize(size)
         lazyMask = Flags.arith
     }
     /// Logic ops: CF = OF = 0, AF = 0 (undefined architecturally), ZF/SF/PF from the result.
-    func flagsLogic(_ r: UInt32, _ size: Int) {
+    @inline(__always) func flagsLogic(_ r: UInt32, _ size: Int) {
         flagsReg &= ~Flags.arith
         lzRes = r; lzOp1 = 0; lzOp2 = 0; setSize(size)
         lazyMask = Flags.zf | Flags.sf | Flags.pf
     }
     /// INC/DEC: like ADD/SUB 1 but CF is preserved.
-    func flagsIncDec(_ a: UInt32, _ r: UInt32, _ size: Int, sub: Bool) {
+    @inline(__always) func flagsIncDec(_ a: UInt32, _ r: UInt32, _ size: Int, sub: Bool) {
         let c = cf
         if c { flagsReg |= Flags.cf } else { flagsReg &= ~Flags.cf }
         lzOp1 = a; lzOp2 = 1; lzRes = r; lzSub = sub; setSize(size)
         lazyMask = Flags.arith & ~Flags.cf
     }
     /// Sets ZF/SF/PF lazily from `r` and the given explicit values for CF/OF/AF.
-    func flagsResult(_ r: UInt32, _ size: Int, cf: Bool, of: Bool, af: Bool = false) {
+    @inline(__always) func flagsResult(_ r: UInt32, _ size: Int, cf: Bool, of: Bool, af: Bool = false) {
         var f = flagsReg & ~Flags.arith
         if cf { f |= Flags.cf }
         if of { f |= Flags.of }
@@ -151,7 +151,7 @@ extension CPU {
     }
 
     /// Evaluates condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc).
-    func condition(_ cc: Int) -> Bool {
+    @inline(__always) func condition(_ cc: Int) -> Bool {
         switch cc {
         case 0: return of
         case 1: return !of

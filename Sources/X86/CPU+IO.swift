@@ -4,7 +4,7 @@ import EmulatorCore
 
 extension CPU {
     /// #GP(0) unless the current privilege may access `size` ports at `port` (SDM Vol. 1 §18.5).
-    func checkIOPermission(_ port: UInt16, _ size: Int) throws(CPUFault) {
+    @inline(__always) func checkIOPermission(_ port: UInt16, _ size: Int) throws(CPUFault) {
         if !protectedMode || (!v86Mode && cpl <= iopl) { return }
         try checkIOBitmap(port, size)
     }

@@ -29,7 +29,7 @@ extension CPU {
     }
 
     /// Linear address of a read of `last + 1` bytes at `seg:off`.
-    func linearForRead(_ seg: Int, _ off: UInt32, _ last: UInt32) throws(CPUFault) -> UInt32 {
+    @inline(__always) func linearForRead(_ seg: Int, _ off: UInt32, _ last: UInt32) throws(CPUFault) -> UInt32 {
         let s = segs[seg]
         if s.rights & 5 == 1 {
             let end = off &+ last
@@ -44,7 +44,7 @@ extension CPU {
     }
 
     /// Linear address of a write of `last + 1` bytes at `seg:off`.
-    func linearForWrite(_ seg: Int, _ off: UInt32, _ last: UInt32) throws(CPUFault) -> UInt32 {
+    @inline(__always) func linearForWrite(_ seg: Int, _ off: UInt32, _ last: UInt32) throws(CPUFault) -> UInt32 {
         let s = segs[seg]
         if s.rights & 6 == 2 {
             let end = off &+ last
@@ -60,28 +60,28 @@ extension CPU {
 
     // MARK: Linear access (current privilege)
 
-    func readLin8(_ lin: UInt32) throws(CPUFault) -> UInt8 {
+    @inline(__always) func readLin8(_ lin: UInt32) throws(CPUFault) -> UInt8 {
         let e = tlbR[Int(lin >> 12)]
         if e != 0 {
             return UnsafeRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.load(as: UInt8.self)
         }
         return UInt8(truncatingIfNeeded: try readLinSlow(lin, .byte, user: cpl == 3))
     }
-    func readLin16(_ lin: UInt32) throws(CPUFault) -> UInt16 {
+    @inline(__always) func readLin16(_ lin: UInt32) throws(CPUFault) -> UInt16 {
         let e = tlbR[Int(lin >> 12)]
         if e != 0 && lin & 0xFFF <= 0xFFE {
             return UnsafeRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.loadUnaligned(as: UInt16.self)
         }
         return UInt16(truncatingIfNeeded: try readLinSlow(lin, .word, user: cpl == 3))
     }
-    func readLin32(_ lin: UInt32) throws(CPUFault) -> UInt32 {
+    @inline(__always) func readLin32(_ lin: UInt32) throws(CPUFault) -> UInt32 {
         let e = tlbR[Int(lin >> 12)]
         if e != 0 && lin & 0xFFF <= 0xFFC {
             return UnsafeRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.loadUnaligned(as: UInt32.self)
         }
         return try readLinSlow(lin, .dword, user: cpl == 3)
     }
-    func writeLin8(_ lin: UInt32, _ v: UInt8) throws(CPUFault) {
+    @inline(__always) func writeLin8(_ lin: UInt32, _ v: UInt8) throws(CPUFault) {
         let e = tlbW[Int(lin >> 12)]
         if e != 0 {
             UnsafeMutableRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.storeBytes(of: v, as: UInt8.self)
@@ -89,7 +89,7 @@ extension CPU {
         }
         try writeLinSlow(lin, .byte, UInt32(v), user: cpl == 3)
     }
-    func writeLin16(_ lin: UInt32, _ v: UInt16) throws(CPUFault) {
+    @inline(__always) func writeLin16(_ lin: UInt32, _ v: UInt16) throws(CPUFault) {
         let e = tlbW[Int(lin >> 12)]
         if e != 0 && lin & 0xFFF <= 0xFFE {
             UnsafeMutableRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.storeBytes(of: v, as: UInt16.self)
@@ -97,7 +97,7 @@ extension CPU {
         }
         try writeLinSlow(lin, .word, UInt32(v), user: cpl == 3)
     }
-    func writeLin32(_ lin: UInt32, _ v: UInt32) throws(CPUFault) {
+    @inline(__always) func writeLin32(_ lin: UInt32, _ v: UInt32) throws(CPUFault) {
         let e = tlbW[Int(lin >> 12)]
         if e != 0 && lin & 0xFFF <= 0xFFC {
             UnsafeMutableRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.storeBytes(of: v, as: UInt32.self)
@@ -173,29 +173,29 @@ extension CPU {
 
     // MARK: Segmented access
 
-    func read8(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt8 {
+    @inline(__always) func read8(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt8 {
         try readLin8(try linearForRead(seg, off, 0))
     }
-    func read16(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt16 {
+    @inline(__always) func read16(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt16 {
         try readLin16(try linearForRead(seg, off, 1))
     }
-    func read32(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt32 {
+    @inline(__always) func read32(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt32 {
         try readLin32(try linearForRead(seg, off, 3))
     }
-    func write8(_ seg: Int, _ off: UInt32, _ v: UInt8) throws(CPUFault) {
+    @inline(__always) func write8(_ seg: Int, _ off: UInt32, _ v: UInt8) throws(CPUFault) {
         try writeLin8(try linearForWrite(seg, off, 0), v)
     }
-    func write16(_ seg: Int, _ off: UInt32, _ v: UInt16) throws(CPUFault) {
+    @inline(__always) func write16(_ seg: Int, _ off: UInt32, _ v: UInt16) throws(CPUFault) {
         try writeLin16(try linearForWrite(seg, off, 1), v)
     }
-    func write32(_ seg: Int, _ off: UInt32, _ v: UInt32) throws(CPUFault) {
+    @inline(__always) func write32(_ seg: Int, _ off: UInt32, _ v: UInt32) throws(CPUFault) {
         try writeLin32(try linearForWrite(seg, off, 3), v)
     }
     /// Operand-size read/write (16 or 32 bits by `o32`).
-    func readV(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt32 {
+    @inline(__always) func readV(_ seg: Int, _ off: UInt32) throws(CPUFault) -> UInt32 {
         o32 ? try read32(seg, off) : UInt32(try read16(seg, off))
     }
-    func writeV(_ seg: Int, _ off: UInt32, _ v: UInt32) throws(CPUFault) {
+    @inline(__always) func writeV(_ seg: Int, _ off: UInt32, _ v: UInt32) throws(CPUFault) {
         if o32 { try write32(seg, off, v) } else { try write16(seg, off, UInt16(truncatingIfNeeded: v)) }
     }
 

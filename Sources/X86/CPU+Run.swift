@@ -19,7 +19,7 @@ extension CPU {
             }
             if halted { return .halted }
             startEIP = eip
-            let debugging = flagsReg & Flags.tf != 0 || dr[7] & 0xFF != 0
+            let debugging = flagsReg & Flags.tf != 0 || breakpointsArmed
             do {
                 if debugging {
                     try stepWithDebug()

@@ -5,19 +5,19 @@ extension CPU {
     /// the instruction then restarts with the remaining count.
     static let repBatch = 16_384
 
-    func advanceIndex(_ r: Int, _ delta: UInt32) {
+    @inline(__always) func advanceIndex(_ r: Int, _ delta: UInt32) {
         if a32 { regs[r] = regs[r] &+ delta } else { setReg16(r, UInt16(truncatingIfNeeded: regs[r] &+ delta)) }
     }
-    func index(_ r: Int) -> UInt32 { a32 ? regs[r] : regs[r] & 0xFFFF }
+    @inline(__always) func index(_ r: Int) -> UInt32 { a32 ? regs[r] : regs[r] & 0xFFFF }
 
-    func readSized(_ seg: Int, _ off: UInt32, _ size: Int) throws(CPUFault) -> UInt32 {
+    @inline(__always) func readSized(_ seg: Int, _ off: UInt32, _ size: Int) throws(CPUFault) -> UInt32 {
         switch size {
         case 0: return UInt32(try read8(seg, off))
         case 1: return UInt32(try read16(seg, off))
         default: return try read32(seg, off)
         }
     }
-    func writeSized(_ seg: Int, _ off: UInt32, _ size: Int, _ v: UInt32) throws(CPUFault) {
+    @inline(__always) func writeSized(_ seg: Int, _ off: UInt32, _ size: Int, _ v: UInt32) throws(CPUFault) {
         switch size {
         case 0: try write8(seg, off, UInt8(truncatingIfNeeded: v))
         case 1: try write16(seg, off, UInt16(truncatingIfNeeded: v))
@@ -53,7 +53,7 @@ extension CPU {
     }
 
     /// One iteration; returns ZF for the comparing forms.
-    func stringStep(_ op: UInt8, _ size: Int, _ delta: UInt32, _ src: Int) throws(CPUFault) -> Bool {
+    @inline(__always) func stringStep(_ op: UInt8, _ size: Int, _ delta: UInt32, _ src: Int) throws(CPUFault) -> Bool {
         switch op {
         case 0xA4, 0xA5:
             let v = try readSized(src, index(6), size)

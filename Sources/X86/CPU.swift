@@ -36,7 +36,12 @@ public final class CPU {
     public var cr2: UInt32 = 0
     public internal(set) var cr3: UInt32 = 0
     public internal(set) var cr4: UInt32 = 0
-    public var dr = [UInt32](repeating: 0, count: 8)
+    /// Debug registers DR0–DR7 (DR4/DR5 alias DR6/DR7 unless CR4.DE).
+    public var dr = [UInt32](repeating: 0, count: 8) {
+        didSet { breakpointsArmed = dr[7] & 0xFF != 0 }
+    }
+    /// Any breakpoint enabled in DR7 (cached so the run loop tests one flag).
+    var breakpointsArmed = false
     /// Current privilege level.
     public internal(set) var cpl: Int = 0
 
@@ -180,9 +185,9 @@ public final class CPU {
 
     // MARK: Mode queries
 
-    public var protectedMode: Bool { cr0 & 1 != 0 }
-    public var pagingEnabled: Bool { cr0 & 0x8000_0000 != 0 }
-    public var v86Mode: Bool { flagsReg & Flags.vm != 0 }
+    @inline(__always) public var protectedMode: Bool { cr0 & 1 != 0 }
+    @inline(__always) public var pagingEnabled: Bool { cr0 & 0x8000_0000 != 0 }
+    @inline(__always) public var v86Mode: Bool { flagsReg & Flags.vm != 0 }
 
     // MARK: Register access
 
@@ -193,18 +198,18 @@ public final class CPU {
         set { regs[reg.rawValue] = newValue }
     }
 
-    func reg8(_ r: Int) -> UInt8 {
+    @inline(__always) func reg8(_ r: Int) -> UInt8 {
         UnsafeMutableRawPointer(regs).load(fromByteOffset: (r & 3) << 2 | (r >> 2), as: UInt8.self)
     }
-    func setReg8(_ r: Int, _ v: UInt8) {
+    @inline(__always) func setReg8(_ r: Int, _ v: UInt8) {
         UnsafeMutableRawPointer(regs).storeBytes(of: v, toByteOffset: (r & 3) << 2 | (r >> 2), as: UInt8.self)
     }
-    func reg16(_ r: Int) -> UInt16 { UInt16(truncatingIfNeeded: regs[r]) }
-    func setReg16(_ r: Int, _ v: UInt16) { regs[r] = (regs[r] & 0xFFFF_0000) | UInt32(v) }
+    @inline(__always) func reg16(_ r: Int) -> UInt16 { UInt16(truncatingIfNeeded: regs[r]) }
+    @inline(__always) func setReg16(_ r: Int, _ v: UInt16) { regs[r] = (regs[r] & 0xFFFF_0000) | UInt32(v) }
 
     /// Register of operand size: 16 or 32 bits.
-    func regV(_ r: Int) -> UInt32 { o32 ? regs[r] : regs[r] & 0xFFFF }
-    func setRegV(_ r: Int, _ v: UInt32) {
+    @inline(__always) func regV(_ r: Int) -> UInt32 { o32 ? regs[r] : regs[r] & 0xFFFF }
+    @inline(__always) func setRegV(_ r: Int, _ v: UInt32) {
         if o32 { regs[r] = v } else { regs[r] = (regs[r] & 0xFFFF_0000) | (v & 0xFFFF) }
     }
 
@@ -243,5 +248,5 @@ public final class CPU {
     /// Raises the non-maskable interrupt input.
     public func raiseNMI() { nmiPending = true }
 
-    var stackIs32: Bool { segs[2].flags & 4 != 0 }
+    @inline(__always) var stackIs32: Bool { segs[2].flags & 4 != 0 }
 }

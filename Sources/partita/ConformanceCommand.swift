@@ -1,0 +1,2 @@
+// `partita conformance …`: hardware-conformance suites (placeholder while the harness is written).
+import ArgumentParser
