@@ -19,12 +19,13 @@ let package = Package(
         .target(name: "EmulatorCore", swiftSettings: optimize),
         .target(name: "X86", dependencies: ["EmulatorCore", "CX87"], swiftSettings: optimize),
         .target(name: "Conformance", dependencies: ["X86", "EmulatorCore", "CZlib"], swiftSettings: optimize),
+        .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"]),
-        .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "Conformance"]),
+        .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "Conformance", "TestSupport", "CZlib"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -29,9 +29,6 @@ public final class PhysicalMemory {
     public private(set) var a20Mask: UInt32 = 0xFFFF_FFFF
     /// Called whenever the page map or the A20 gate changes, so cached translations can be dropped.
     public var mappingObservers: [() -> Void] = []
-    /// Called with the physical page number whenever a RAM page is written through `write` or a
-    /// CPU write path that reports it (decoded-code caches watch this).
-    public var logUnmapped: ((String) -> Void)?
 
     public init(ramSize: UInt32) {
         precondition(ramSize % PhysicalMemory.pageSize == 0, "RAM size must be a multiple of 4 KiB")

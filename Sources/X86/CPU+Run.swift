@@ -6,18 +6,20 @@ extension CPU {
     public func run(budget: Int) -> CPUStopReason {
         var remaining = budget
         while remaining > 0 {
-            if inShutdown { return .shutdown }
-            if stopRequested {
-                stopRequested = false
-                return .stopRequested
-            }
-            if interruptShadow {
-                interruptShadow = false
-            } else if nmiPending || (flagsReg & Flags.if != 0 && interruptController?.hasPendingInterrupt == true) {
-                serviceExternalInterrupt()
+            if events != 0 || (intrLine && flagsReg & Flags.if != 0) {
                 if inShutdown { return .shutdown }
+                if stopRequested {
+                    stopRequested = false
+                    return .stopRequested
+                }
+                if interruptShadow {
+                    interruptShadow = false
+                } else if nmiPending || (intrLine && flagsReg & Flags.if != 0) {
+                    serviceExternalInterrupt()
+                    if inShutdown { return .shutdown }
+                }
+                if halted { return .halted }
             }
-            if halted { return .halted }
             startEIP = eip
             let debugging = flagsReg & Flags.tf != 0 || breakpointsArmed
             do {

@@ -1,9 +1,8 @@
 // The small protocols through which the CPU sees the rest of the machine.
 
-/// Source of maskable external interrupts (the PIC pair or the local APIC).
+/// Source of maskable external interrupts (the PIC pair or the local APIC). It drives
+/// `CPU.intrLine` and answers the acknowledge cycle.
 public protocol InterruptController: AnyObject {
-    /// True while an interrupt is ready to be acknowledged.
-    var hasPendingInterrupt: Bool { get }
     /// Acknowledges the highest-priority pending interrupt and returns its vector (INTA cycle).
     func acknowledgeInterrupt() -> UInt8
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is needed, runs the unit tests (debug build), then the
+# hardware-conformance suites in full on a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+echo "== unit tests (debug build; conformance suites sampled) =="
+swift build --build-tests
+swift test --skip-build
+
+echo "== conformance suites (release build, every test) =="
+swift build -c release --product partita
+shared=../shared/testdata
+if [ -d "$shared/sst80286" ]; then
+    .build/release/partita conformance sst "$shared/sst80286" "$shared/sst80386-sample"
+else
+    echo "skipped: ../shared/testdata/sst80286 not found"
+fi
