@@ -91,7 +91,7 @@ extension CPU {
         if a32 { try decodeEA32(m) } else { try decodeEA16(m) }
     }
 
-    @inline(__always) func decodeEA16(_ m: Int) throws(CPUFault) {
+    @inline(never) func decodeEA16(_ m: Int) throws(CPUFault) {
         let mod = m >> 6
         let rm = m & 7
         var off: UInt32
@@ -116,7 +116,7 @@ extension CPU {
         eaSeg = segOverride >= 0 ? segOverride : seg
     }
 
-    @inline(__always) func decodeEA32(_ m: Int) throws(CPUFault) {
+    @inline(never) func decodeEA32(_ m: Int) throws(CPUFault) {
         let mod = m >> 6
         let rm = m & 7
         var off: UInt32

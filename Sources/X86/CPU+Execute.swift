@@ -42,171 +42,202 @@ extension CPU {
         }
     }
 
-    @inline(never) func lockViolation() -> CPUFault { .ud }
+    /// LOCK on an instruction or operand that does not allow it: #UD. Out of line (PERF).
+    @inline(never) func raiseLockViolation() throws(CPUFault) { throw CPUFault.ud }
 
     @inline(__always) func execute(_ op: UInt8) throws(CPUFault) {
         switch op {
-        // ALU: 00-3F pattern
-        case 0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38:
-            try decodeModRM()
-            if lockPrefix && (isRegForm || op == 0x38) { throw lockViolation() }
-            let r = alu(Int(op >> 3), UInt32(try readRM8()), UInt32(reg8(modrmReg)), 0)
-            if op != 0x38 { try writeRM8(UInt8(truncatingIfNeeded: r)) }
-        case 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39:
-            try decodeModRM()
-            if lockPrefix && (isRegForm || op == 0x39) { throw lockViolation() }
-            let r = alu(Int(op >> 3), try readRMV(), regV(modrmReg), sizeV)
-            if op != 0x39 { try writeRMV(r) }
-        case 0x02, 0x0A, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A:
-            if lockPrefix { throw lockViolation() }
-            try decodeModRM()
-            let r = alu(Int(op >> 3), UInt32(reg8(modrmReg)), UInt32(try readRM8()), 0)
-            if op != 0x3A { setReg8(modrmReg, UInt8(truncatingIfNeeded: r)) }
-        case 0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B, 0x33, 0x3B:
-            if lockPrefix { throw lockViolation() }
-            try decodeModRM()
-            let r = alu(Int(op >> 3), regV(modrmReg), try readRMV(), sizeV)
-            if op != 0x3B { setRegV(modrmReg, r) }
-        case 0x04, 0x0C, 0x14, 0x1C, 0x24, 0x2C, 0x34, 0x3C:
-            if lockPrefix { throw lockViolation() }
-            let b = UInt32(try fetch8())
-            let r = alu(Int(op >> 3), UInt32(reg8(0)), b, 0)
-            if op != 0x3C { setReg8(0, UInt8(truncatingIfNeeded: r)) }
-        case 0x05, 0x0D, 0x15, 0x1D, 0x25, 0x2D, 0x35, 0x3D:
-            if lockPrefix { throw lockViolation() }
-            let b = try fetchV()
-            let r = alu(Int(op >> 3), regV(0), b, sizeV)
-            if op != 0x3D { setRegV(0, r) }
+        // ALU: 00-3F, one case per operation so `alu` folds to a single operation (PERF: bench cpu alu).
+        case 0x00: try aluEbGb(0)  // ADD
+        case 0x01: try aluEvGv(0)
+        case 0x02: try aluGbEb(0)
+        case 0x03: try aluGvEv(0)
+        case 0x04: try aluALIb(0)
+        case 0x05: try aluAXIv(0)
+        case 0x08: try aluEbGb(1)  // OR
+        case 0x09: try aluEvGv(1)
+        case 0x0A: try aluGbEb(1)
+        case 0x0B: try aluGvEv(1)
+        case 0x0C: try aluALIb(1)
+        case 0x0D: try aluAXIv(1)
+        case 0x10: try aluEbGb(2)  // ADC
+        case 0x11: try aluEvGv(2)
+        case 0x12: try aluGbEb(2)
+        case 0x13: try aluGvEv(2)
+        case 0x14: try aluALIb(2)
+        case 0x15: try aluAXIv(2)
+        case 0x18: try aluEbGb(3)  // SBB
+        case 0x19: try aluEvGv(3)
+        case 0x1A: try aluGbEb(3)
+        case 0x1B: try aluGvEv(3)
+        case 0x1C: try aluALIb(3)
+        case 0x1D: try aluAXIv(3)
+        case 0x20: try aluEbGb(4)  // AND
+        case 0x21: try aluEvGv(4)
+        case 0x22: try aluGbEb(4)
+        case 0x23: try aluGvEv(4)
+        case 0x24: try aluALIb(4)
+        case 0x25: try aluAXIv(4)
+        case 0x28: try aluEbGb(5)  // SUB
+        case 0x29: try aluEvGv(5)
+        case 0x2A: try aluGbEb(5)
+        case 0x2B: try aluGvEv(5)
+        case 0x2C: try aluALIb(5)
+        case 0x2D: try aluAXIv(5)
+        case 0x30: try aluEbGb(6)  // XOR
+        case 0x31: try aluEvGv(6)
+        case 0x32: try aluGbEb(6)
+        case 0x33: try aluGvEv(6)
+        case 0x34: try aluALIb(6)
+        case 0x35: try aluAXIv(6)
+        case 0x38: try aluEbGb(7)  // CMP
+        case 0x39: try aluEvGv(7)
+        case 0x3A: try aluGbEb(7)
+        case 0x3B: try aluGvEv(7)
+        case 0x3C: try aluALIb(7)
+        case 0x3D: try aluAXIv(7)
 
         case 0x06, 0x0E, 0x16, 0x1E:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try pushSegment(Int(op >> 3))
         case 0x07, 0x17, 0x1F:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try popSegment(Int(op >> 3))
         case 0x0F:
             try execute0F()
 
-        case 0x27: if lockPrefix { throw lockViolation() }; daa()
-        case 0x2F: if lockPrefix { throw lockViolation() }; das()
-        case 0x37: if lockPrefix { throw lockViolation() }; aaa()
-        case 0x3F: if lockPrefix { throw lockViolation() }; aas()
+        case 0x27: if lockPrefix { try raiseLockViolation() }; daa()
+        case 0x2F: if lockPrefix { try raiseLockViolation() }; das()
+        case 0x37: if lockPrefix { try raiseLockViolation() }; aaa()
+        case 0x3F: if lockPrefix { try raiseLockViolation() }; aas()
 
         case 0x40...0x47:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let r = Int(op & 7)
             setRegV(r, inc(regV(r), sizeV))
         case 0x48...0x4F:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let r = Int(op & 7)
             setRegV(r, dec(regV(r), sizeV))
         case 0x50...0x57:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             // PUSH ESP pushes the value before the push (286+).
             try pushV(regV(Int(op & 7)))
         case 0x58...0x5F:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let v = try popV()
             setRegV(Int(op & 7), v)
         case 0x60:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try pusha()
         case 0x61:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try popa()
         case 0x62:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try bound()
         case 0x63:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try arpl()
         case 0x68:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try pushV(try fetchV())
         case 0x69:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             let a = try readRMV()
             let b = try fetchV()
             setRegV(modrmReg, imulTrunc(a, b))
         case 0x6A:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let v = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8())))
             try pushV(v & maskV)
         case 0x6B:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             let a = try readRMV()
             let b = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8())))
             setRegV(modrmReg, imulTrunc(a, b))
         case 0x6C, 0x6D, 0x6E, 0x6F:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try stringIO(op)
 
-        case 0x70...0x7F:
-            if lockPrefix { throw lockViolation() }
-            let d = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8())))
-            if condition(Int(op & 0xF)) { try jumpRelative(d) }
+        case 0x70: try jccShort(0)
+        case 0x71: try jccShort(1)
+        case 0x72: try jccShort(2)
+        case 0x73: try jccShort(3)
+        case 0x74: try jccShort(4)
+        case 0x75: try jccShort(5)
+        case 0x76: try jccShort(6)
+        case 0x77: try jccShort(7)
+        case 0x78: try jccShort(8)
+        case 0x79: try jccShort(9)
+        case 0x7A: try jccShort(10)
+        case 0x7B: try jccShort(11)
+        case 0x7C: try jccShort(12)
+        case 0x7D: try jccShort(13)
+        case 0x7E: try jccShort(14)
+        case 0x7F: try jccShort(15)
 
         case 0x80, 0x82:
             try decodeModRM()
-            if lockPrefix && (isRegForm || modrmReg == 7) { throw lockViolation() }
+            if lockPrefix && (isRegForm || modrmReg == 7) { try raiseLockViolation() }
             let a = UInt32(try readRM8())
             let b = UInt32(try fetch8())
             let r = alu(modrmReg, a, b, 0)
             if modrmReg != 7 { try writeRM8(UInt8(truncatingIfNeeded: r)) }
         case 0x81:
             try decodeModRM()
-            if lockPrefix && (isRegForm || modrmReg == 7) { throw lockViolation() }
+            if lockPrefix && (isRegForm || modrmReg == 7) { try raiseLockViolation() }
             let a = try readRMV()
             let b = try fetchV()
             let r = alu(modrmReg, a, b, sizeV)
             if modrmReg != 7 { try writeRMV(r) }
         case 0x83:
             try decodeModRM()
-            if lockPrefix && (isRegForm || modrmReg == 7) { throw lockViolation() }
+            if lockPrefix && (isRegForm || modrmReg == 7) { try raiseLockViolation() }
             let a = try readRMV()
             let b = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8()))) & maskV
             let r = alu(modrmReg, a, b, sizeV)
             if modrmReg != 7 { try writeRMV(r) }
         case 0x84:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             flagsLogic(UInt32(try readRM8() & reg8(modrmReg)), 0)
         case 0x85:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             flagsLogic(try readRMV() & regV(modrmReg), sizeV)
         case 0x86:
             try decodeModRM()
-            if lockPrefix && isRegForm { throw lockViolation() }
+            if lockPrefix && isRegForm { try raiseLockViolation() }
             let a = try readRM8()
             try writeRM8(reg8(modrmReg))
             setReg8(modrmReg, a)
         case 0x87:
             try decodeModRM()
-            if lockPrefix && isRegForm { throw lockViolation() }
+            if lockPrefix && isRegForm { try raiseLockViolation() }
             let a = try readRMV()
             try writeRMV(regV(modrmReg))
             setRegV(modrmReg, a)
         case 0x88:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             try writeRM8(reg8(modrmReg))
         case 0x89:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             try writeRMV(regV(modrmReg))
         case 0x8A:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             setReg8(modrmReg, try readRM8())
         case 0x8B:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             setRegV(modrmReg, try readRMV())
         case 0x8C:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             let s = modrmReg
             if s > 5 { throw CPUFault.ud }
@@ -214,12 +245,12 @@ extension CPU {
             // Register destination with 32-bit operand size zero-extends (P6); memory stores 16 bits.
             if isRegForm { setRegV(modrmRM, UInt32(sel)) } else { try write16(eaSeg, eaOff, sel) }
         case 0x8D:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             if isRegForm { throw CPUFault.ud }
             setRegV(modrmReg, eaOff)
         case 0x8E:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             let s = modrmReg
             if s == 1 || s > 5 { throw CPUFault.ud }
@@ -227,82 +258,82 @@ extension CPU {
             try loadSegment(s, sel)
             if s == 2 { interruptShadow = true }
         case 0x8F:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try popRM()
 
         case 0x90:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             // NOP (also PAUSE with F3)
         case 0x91...0x97:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let r = Int(op & 7)
             let t = regV(r)
             setRegV(r, regV(0))
             setRegV(0, t)
         case 0x98:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             if o32 { regs[0] = UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: regs[0]))) }
             else { setReg16(0, UInt16(bitPattern: Int16(Int8(bitPattern: reg8(0))))) }
         case 0x99:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             if o32 { regs[2] = regs[0] & 0x8000_0000 != 0 ? 0xFFFF_FFFF : 0 }
             else { setReg16(2, regs[0] & 0x8000 != 0 ? 0xFFFF : 0) }
         case 0x9A:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let off = try fetchV()
             let sel = try fetch16()
             try farCall(selector: sel, offset: off)
         case 0x9B:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try fwait()
         case 0x9C:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try pushf()
         case 0x9D:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try popf()
         case 0x9E:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let ah = UInt32(reg8(4))
             writeFlags(ah, mask: Flags.cf | Flags.pf | Flags.af | Flags.zf | Flags.sf)
         case 0x9F:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setReg8(4, UInt8(truncatingIfNeeded: eflags))
 
         case 0xA0:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let off = a32 ? try fetch32() : UInt32(try fetch16())
             setReg8(0, try read8(dataSeg, off))
         case 0xA1:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let off = a32 ? try fetch32() : UInt32(try fetch16())
             setRegV(0, try readV(dataSeg, off))
         case 0xA2:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let off = a32 ? try fetch32() : UInt32(try fetch16())
             try write8(dataSeg, off, reg8(0))
         case 0xA3:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let off = a32 ? try fetch32() : UInt32(try fetch16())
             try writeV(dataSeg, off, regV(0))
         case 0xA4...0xA7, 0xAA...0xAF:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try stringOp(op)
         case 0xA8:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             flagsLogic(UInt32(reg8(0) & (try fetch8())), 0)
         case 0xA9:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             flagsLogic(regV(0) & (try fetchV()), sizeV)
         case 0xB0...0xB7:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setReg8(Int(op & 7), try fetch8())
         case 0xB8...0xBF:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setRegV(Int(op & 7), try fetchV())
 
         case 0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             let size = op & 1 == 0 ? 0 : sizeV
             let a = try readRMsized(size)
@@ -315,79 +346,79 @@ extension CPU {
             let r = shiftRotate(modrmReg, a, count, size)
             if count != 0 { try writeRMsized(size, r) }
         case 0xC2:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let n = UInt32(try fetch16())
             let target = try peekV(0)
             try setNearTarget(target)
             setSP(spAdding((o32 ? 4 : 2) &+ n))
         case 0xC3:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let target = try peekV(0)
             try setNearTarget(target)
             setSP(spAdding(o32 ? 4 : 2))
         case 0xC4, 0xC5:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try loadFarPointer(op == 0xC4 ? 0 : 3)
         case 0xC6:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             try writeRM8(try fetch8())
         case 0xC7:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
             try writeRMV(try fetchV())
         case 0xC8:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try enter()
         case 0xC9:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             // LEAVE: (E)SP <- (E)BP, then pop (E)BP.
             let bp = stackIs32 ? regs[5] : regs[5] & 0xFFFF
             let v = o32 ? try read32(2, bp) : UInt32(try read16(2, bp))
             setSP(bp &+ (o32 ? 4 : 2))
             setRegV(5, v)
         case 0xCA:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let n = UInt32(try fetch16())
             try farReturn(popBytes: n)
         case 0xCB:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try farReturn(popBytes: 0)
         case 0xCC:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try softwareInterrupt(3, isINT3: true)
         case 0xCD:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let v = try fetch8()
             try softwareInterrupt(v, isINT3: false)
         case 0xCE:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             if of { try softwareInterrupt(4, isINT3: true) }
         case 0xCF:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try iret()
 
         case 0xD4:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try aam(try fetch8())
         case 0xD5:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             aad(try fetch8())
         case 0xD6:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             // SALC (undocumented): AL = CF ? FF : 00.
             setReg8(0, cf ? 0xFF : 0)
         case 0xD7:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let base = a32 ? regs[3] : regs[3] & 0xFFFF
             let off = a32 ? base &+ UInt32(reg8(0)) : (base &+ UInt32(reg8(0))) & 0xFFFF
             setReg8(0, try read8(dataSeg, off))
         case 0xD8...0xDF:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try executeFPU(op)
 
         case 0xE0, 0xE1, 0xE2:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let d = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8())))
             let count: UInt32
             if a32 { count = regs[1] &- 1; regs[1] = count } else { count = (regs[1] &- 1) & 0xFFFF; setReg16(1, UInt16(count)) }
@@ -395,28 +426,28 @@ extension CPU {
             if op == 0xE0 { take = take && !zf } else if op == 0xE1 { take = take && zf }
             if take { try jumpRelative(d) }
         case 0xE3:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let d = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8())))
             let count = a32 ? regs[1] : regs[1] & 0xFFFF
             if count == 0 { try jumpRelative(d) }
         case 0xE4:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let port = UInt16(try fetch8())
             setReg8(0, UInt8(truncatingIfNeeded: try portIn(port, 1)))
         case 0xE5:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let port = UInt16(try fetch8())
             setRegV(0, try portIn(port, o32 ? 4 : 2))
         case 0xE6:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let port = UInt16(try fetch8())
             try portOut(port, 1, UInt32(reg8(0)))
         case 0xE7:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let port = UInt16(try fetch8())
             try portOut(port, o32 ? 4 : 2, regV(0))
         case 0xE8:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let d = try fetchV()
             let ret = eip
             let target = o32 ? eip &+ d : (eip &+ d) & 0xFFFF
@@ -424,71 +455,71 @@ extension CPU {
             try pushV(ret)
             eip = target
         case 0xE9:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let d = try fetchV()
             try jumpRelative(d)
         case 0xEA:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let off = try fetchV()
             let sel = try fetch16()
             try farJump(selector: sel, offset: off)
         case 0xEB:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             let d = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8())))
             try jumpRelative(d)
         case 0xEC:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setReg8(0, UInt8(truncatingIfNeeded: try portIn(reg16(2), 1)))
         case 0xED:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setRegV(0, try portIn(reg16(2), o32 ? 4 : 2))
         case 0xEE:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try portOut(reg16(2), 1, UInt32(reg8(0)))
         case 0xEF:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try portOut(reg16(2), o32 ? 4 : 2, regV(0))
         case 0xF1:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             // INT1 / ICEBP: a #DB trap delivered like an external event (no DPL check).
             pendingDR6 = 0
             try interrupt(1, source: .icebp, errorCode: nil)
         case 0xF4:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             if cpl != 0 { throw CPUFault.gp(0) }
             halted = true
         case 0xF5:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setCF(!cf)
         case 0xF6:
             try decodeModRM()
-            if lockPrefix && (isRegForm || modrmReg < 2 || modrmReg > 3) { throw lockViolation() }
+            if lockPrefix && (isRegForm || modrmReg < 2 || modrmReg > 3) { try raiseLockViolation() }
             try group3(0)
         case 0xF7:
             try decodeModRM()
-            if lockPrefix && (isRegForm || modrmReg < 2 || modrmReg > 3) { throw lockViolation() }
+            if lockPrefix && (isRegForm || modrmReg < 2 || modrmReg > 3) { try raiseLockViolation() }
             try group3(sizeV)
         case 0xF8:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setCF(false)
         case 0xF9:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             setCF(true)
         case 0xFA:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try cli()
         case 0xFB:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             try sti()
         case 0xFC:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             flagsReg &= ~Flags.df
         case 0xFD:
-            if lockPrefix { throw lockViolation() }
+            if lockPrefix { try raiseLockViolation() }
             flagsReg |= Flags.df
         case 0xFE:
             try decodeModRM()
-            if lockPrefix && (isRegForm || modrmReg > 1) { throw lockViolation() }
+            if lockPrefix && (isRegForm || modrmReg > 1) { try raiseLockViolation() }
             let a = UInt32(try readRM8())
             switch modrmReg {
             case 0: try writeRM8(UInt8(truncatingIfNeeded: inc(a, 0)))
@@ -497,11 +528,61 @@ extension CPU {
             }
         case 0xFF:
             try decodeModRM()
-            if lockPrefix && (isRegForm || modrmReg > 1) { throw lockViolation() }
+            if lockPrefix && (isRegForm || modrmReg > 1) { try raiseLockViolation() }
             try group5()
         default:
             throw CPUFault.ud
         }
+    }
+
+    // MARK: ALU forms (op is a constant at every call site)
+
+    @inline(__always) func aluEbGb(_ op: Int) throws(CPUFault) {
+        try decodeModRM()
+        if lockPrefix && (isRegForm || op == 7) { try raiseLockViolation() }
+        let r = alu(op, UInt32(try readRM8()), UInt32(reg8(modrmReg)), 0)
+        if op != 7 { try writeRM8(UInt8(truncatingIfNeeded: r)) }
+    }
+    @inline(__always) func aluEvGv(_ op: Int) throws(CPUFault) {
+        try decodeModRM()
+        if lockPrefix && (isRegForm || op == 7) { try raiseLockViolation() }
+        if isRegForm {
+            let rm = modrmRM
+            let r = alu(op, regV(rm), regV(modrmReg), sizeV)
+            if op != 7 { setRegV(rm, r) }
+            return
+        }
+        let r = alu(op, try readV(eaSeg, eaOff), regV(modrmReg), sizeV)
+        if op != 7 { try writeV(eaSeg, eaOff, r) }
+    }
+    @inline(__always) func aluGbEb(_ op: Int) throws(CPUFault) {
+        if lockPrefix { try raiseLockViolation() }
+        try decodeModRM()
+        let r = alu(op, UInt32(reg8(modrmReg)), UInt32(try readRM8()), 0)
+        if op != 7 { setReg8(modrmReg, UInt8(truncatingIfNeeded: r)) }
+    }
+    @inline(__always) func aluGvEv(_ op: Int) throws(CPUFault) {
+        if lockPrefix { try raiseLockViolation() }
+        try decodeModRM()
+        let r = alu(op, regV(modrmReg), try readRMV(), sizeV)
+        if op != 7 { setRegV(modrmReg, r) }
+    }
+    @inline(__always) func aluALIb(_ op: Int) throws(CPUFault) {
+        if lockPrefix { try raiseLockViolation() }
+        let b = UInt32(try fetch8())
+        let r = alu(op, UInt32(reg8(0)), b, 0)
+        if op != 7 { setReg8(0, UInt8(truncatingIfNeeded: r)) }
+    }
+    @inline(__always) func aluAXIv(_ op: Int) throws(CPUFault) {
+        if lockPrefix { try raiseLockViolation() }
+        let b = try fetchV()
+        let r = alu(op, regV(0), b, sizeV)
+        if op != 7 { setRegV(0, r) }
+    }
+    @inline(__always) func jccShort(_ cc: Int) throws(CPUFault) {
+        if lockPrefix { try raiseLockViolation() }
+        let d = UInt32(bitPattern: Int32(Int8(bitPattern: try fetch8())))
+        if condition(cc) { try jumpRelative(d) }
     }
 
     func group5() throws(CPUFault) {

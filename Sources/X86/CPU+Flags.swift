@@ -51,6 +51,10 @@ extension CPU {
         lazyMask = 0
     }
 
+    /// Sign bit and mask of the lazy operand size (branch-free: 8 << size bits).
+    @inline(__always) var lzMSB: UInt32 { 1 << UInt32(truncatingIfNeeded: (8 << lzSize) - 1) }
+    @inline(__always) var lzMask: UInt32 { UInt32.max >> UInt32(truncatingIfNeeded: 32 - (8 << lzSize)) }
+
     func computeLazy() -> UInt32 {
         var f: UInt32 = 0
         let r = lzRes, a = lzOp1, b = lzOp2, msb = lzMSB
@@ -111,11 +115,7 @@ extension CPU {
 
     /// Size code: 0 = 8 bit, 1 = 16 bit, 2 = 32 bit.
     @inline(__always) func setSize(_ size: Int) {
-        switch size {
-        case 0: lzMSB = 0x80; lzMask = 0xFF
-        case 1: lzMSB = 0x8000; lzMask = 0xFFFF
-        default: lzMSB = 0x8000_0000; lzMask = 0xFFFF_FFFF
-        }
+        lzSize = size
     }
 
     @inline(__always) func flagsAdd(_ a: UInt32, _ b: UInt32, _ r: UInt32, _ size: Int) {

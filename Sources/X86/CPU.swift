@@ -52,8 +52,8 @@ public final class CPU {
     var lzRes: UInt32 = 0
     var lzOp1: UInt32 = 0
     var lzOp2: UInt32 = 0
-    var lzMSB: UInt32 = 0x80
-    var lzMask: UInt32 = 0xFF
+    /// Operand size of the lazy result: 0 = 8, 1 = 16, 2 = 32 bits.
+    var lzSize: Int = 0
     var lzSub: Bool = false
 
     // MARK: Model-specific state
