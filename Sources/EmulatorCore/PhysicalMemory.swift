@@ -21,6 +21,13 @@ public final class PhysicalMemory {
     @usableFromInline let pageHost: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
     @usableFromInline let pageKind: UnsafeMutablePointer<UInt8>
 
+    /// Pages holding decoded guest code: 1 byte per page (SAFETY: `pageCount` entries).
+    /// Writes to such a page bump its generation and clear the mark, so decoded-code caches
+    /// drop what they decoded from it (self-modifying code, DMA over code).
+    public let codePage: UnsafeMutablePointer<UInt8>
+    /// Per-page generation, incremented on every write to a code page (SAFETY: `pageCount` entries).
+    public let codeGeneration: UnsafeMutablePointer<UInt32>
+
     private struct MMIORegion { var base: UInt32; var size: UInt32; var device: MMIODevice }
     private var mmio: [MMIORegion] = []
     private var roms: [(base: UInt32, storage: UnsafeMutablePointer<UInt8>, size: Int)] = []
@@ -39,6 +46,10 @@ public final class PhysicalMemory {
         pageHost.initialize(repeating: nil, count: Self.pageCount)
         pageKind = .allocate(capacity: Self.pageCount)
         pageKind.initialize(repeating: PageKind.unmapped.rawValue, count: Self.pageCount)
+        codePage = .allocate(capacity: Self.pageCount)
+        codePage.initialize(repeating: 0, count: Self.pageCount)
+        codeGeneration = .allocate(capacity: Self.pageCount)
+        codeGeneration.initialize(repeating: 0, count: Self.pageCount)
         for p in 0..<Int(ramSize >> Self.pageShift) {
             pageHost[p] = ram + (p << 12)
             pageKind[p] = PageKind.ram.rawValue
@@ -49,6 +60,8 @@ public final class PhysicalMemory {
         ram.deallocate()
         pageHost.deallocate()
         pageKind.deallocate()
+        codePage.deallocate()
+        codeGeneration.deallocate()
         for r in roms { r.storage.deallocate() }
     }
 
@@ -159,6 +172,7 @@ public final class PhysicalMemory {
             let p = Int(a >> 12)
             if let h = pageHost[p] {
                 guard pageKind[p] == PageKind.ram.rawValue else { return }
+                if codePage[p] != 0 { codeWritten(page: p) }
                 let q = UnsafeMutableRawPointer(h + Int(a & 0xFFF))
                 switch width {
                 case .byte: q.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
@@ -176,6 +190,18 @@ public final class PhysicalMemory {
         for i in 0..<width.rawValue {
             write(GuestPhysicalAddress(address.value &+ UInt32(i)), width: .byte, value: value >> (8 * UInt32(i)))
         }
+    }
+
+    /// Marks a page as holding decoded code; callers must stop writing it through cached host
+    /// pointers (the CPU drops its write translations for it).
+    @inlinable public func markCodePage(_ page: Int) {
+        codePage[page] = 1
+    }
+
+    /// A write reached a code page: invalidate what was decoded from it.
+    @inlinable public func codeWritten(page: Int) {
+        codePage[page] = 0
+        codeGeneration[page] &+= 1
     }
 
     private func region(_ a: UInt32) -> MMIORegion? {

@@ -93,12 +93,16 @@ extension CPU {
                     tlbFilled[tlbFilledCount] = UInt32(p) | (global ? CPU.tlbGlobalBit : 0)
                 }
                 tlbFilledCount += 1
+                tlbPhysPage[p] = phys >> 12
+                // Pages holding decoded code get no write translation: their writes must take
+                // the slow path, which invalidates the decoded blocks.
+                let canCacheWrite = writable && page.writable && memory.codePage[Int(phys >> 12)] == 0
                 if user {
                     tlbReadUser[p] = entry
-                    if writable && page.writable { tlbWriteUser[p] = entry }
+                    if canCacheWrite { tlbWriteUser[p] = entry }
                 } else {
                     tlbReadSup[p] = entry
-                    if writable && page.writable { tlbWriteSup[p] = entry }
+                    if canCacheWrite { tlbWriteSup[p] = entry }
                 }
                 if tlbFilledCount > CPU.tlbFilledCapacity { tlbFilledCount = CPU.tlbFilledCapacity }
             }

@@ -20,8 +20,15 @@ extension CPU {
                 }
                 if halted { return .halted }
             }
-            startEIP = eip
             let debugging = flagsReg & Flags.tf != 0 || breakpointsArmed
+            if decodedBlocksEnabled && !debugging {
+                let n = runBlock(budget: remaining)
+                if n >= 0 {
+                    remaining -= max(n, 1)
+                    continue
+                }
+            }
+            startEIP = eip
             do {
                 if debugging {
                     try stepWithDebug()

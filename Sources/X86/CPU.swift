@@ -141,6 +141,21 @@ public final class CPU {
     static let tlbFilledCapacity = 1 << 16
     static let tlbGlobalBit: UInt32 = 0x8000_0000
 
+    // Decoded-block cache (see CPU+BlockCache.swift)
+    /// SAFETY: `blockOpsCapacity` ops, allocated in init.
+    let blockOps: UnsafeMutablePointer<DecodedOp>
+    var blockOpsUsed = 0
+    var blockEpoch: UInt32 = 1
+    /// SAFETY: 1 << blockTableBits entries, allocated in init.
+    let blockTable: UnsafeMutablePointer<BlockEntry>
+    /// Physical page behind each installed linear-page translation (SAFETY: 1 << 20 entries).
+    let tlbPhysPage: UnsafeMutablePointer<UInt32>
+    /// Run pre-decoded blocks (true) or interpret every instruction from its bytes (false).
+    /// Both paths must give identical results; tests run both.
+    public var decodedBlocksEnabled = true
+    /// Blocks decoded so far (statistics).
+    public internal(set) var blockBuilds = 0
+
     // Instruction-fetch window (see CPU+Fetch.swift): EIPs in [fetchStart, fetchStart+fetchLen)
     // are readable at hostBase + eip without further checks.
     var fetchStart: UInt32 = 1
@@ -163,6 +178,12 @@ public final class CPU {
         tlbR = tlbReadSup
         tlbW = tlbWriteSup
         tlbFilled = .allocate(capacity: CPU.tlbFilledCapacity)
+        tlbPhysPage = .allocate(capacity: pages)
+        tlbPhysPage.initialize(repeating: 0, count: pages)
+        blockOps = .allocate(capacity: CPU.blockOpsCapacity)
+        blockOps.initialize(repeating: DecodedOp(), count: CPU.blockOpsCapacity)
+        blockTable = .allocate(capacity: 1 << CPU.blockTableBits)
+        blockTable.initialize(repeating: BlockEntry(), count: 1 << CPU.blockTableBits)
         memory.mappingObservers.append { [weak self] in self?.flushTLB(includingGlobal: true) }
         reset()
     }
@@ -175,6 +196,9 @@ public final class CPU {
         tlbReadUser.deallocate()
         tlbWriteUser.deallocate()
         tlbFilled.deallocate()
+        tlbPhysPage.deallocate()
+        blockOps.deallocate()
+        blockTable.deallocate()
     }
 
     /// Power-on / RESET state (SDM Vol. 3 §9.1.1): CS:EIP = F000:FFF0 with CS base FFFF0000.

@@ -36,6 +36,7 @@ struct CPUWorkload: Sendable {
         var reason = CPUStopReason.budgetExhausted
         while reason == .budgetExhausted { reason = cpu.run(budget: 10_000_000) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if ProcessInfo.processInfo.environment["PARTITA_BENCH_STATS"] != nil { print("blocks built: \(cpu.blockBuilds)") }
         guard reason == .halted else { throw ValidationError("\(name): stopped with \(reason) at eip \(cpu.eip)") }
         if let problem = verify(cpu, memory, iterations) { throw ValidationError("\(name): wrong result: \(problem)") }
         let mips = Double(cpu.instructionsRetired) / seconds / 1e6

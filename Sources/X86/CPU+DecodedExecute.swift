@@ -1,0 +1,274 @@
+// Executes pre-decoded instructions (the fast path of the decoded-block cache).
+
+extension CPU {
+    /// Effective address (offset) of a decoded memory operand.
+    @inline(__always) func effectiveOffset(_ p: UnsafePointer<DecodedOp>) -> UInt32 {
+        var off = p.pointee.disp
+        let base = p.pointee.base, index = p.pointee.index
+        if base < 8 { off &+= regs[Int(base)] }
+        if index < 8 { off &+= regs[Int(index)] << UInt32(p.pointee.scale) }
+        return p.pointee.a32 ? off : off & 0xFFFF
+    }
+
+    @inline(__always) func readReg(_ r: UInt8, _ size: UInt8) -> UInt32 {
+        switch size {
+        case 0: return UInt32(reg8(Int(r)))
+        case 1: return regs[Int(r)] & 0xFFFF
+        default: return regs[Int(r)]
+        }
+    }
+
+    @inline(__always) func writeReg(_ r: UInt8, _ size: UInt8, _ v: UInt32) {
+        switch size {
+        case 0: setReg8(Int(r), UInt8(truncatingIfNeeded: v))
+        case 1: regs[Int(r)] = (regs[Int(r)] & 0xFFFF_0000) | (v & 0xFFFF)
+        default: regs[Int(r)] = v
+        }
+    }
+
+    @inline(__always) func readMem(_ seg: UInt8, _ off: UInt32, _ size: UInt8) throws(CPUFault) -> UInt32 {
+        switch size {
+        case 0: return UInt32(try read8(Int(seg), off))
+        case 1: return UInt32(try read16(Int(seg), off))
+        default: return try read32(Int(seg), off)
+        }
+    }
+
+    @inline(__always) func writeMem(_ seg: UInt8, _ off: UInt32, _ size: UInt8, _ v: UInt32) throws(CPUFault) {
+        switch size {
+        case 0: try write8(Int(seg), off, UInt8(truncatingIfNeeded: v))
+        case 1: try write16(Int(seg), off, UInt16(truncatingIfNeeded: v))
+        default: try write32(Int(seg), off, v)
+        }
+    }
+
+    /// Executes one decoded instruction. `eip` already points past it; `startEIP` at it.
+    /// PERF: takes a pointer so only the fields a handler needs are loaded.
+    @inline(__always) func executeDecoded(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        switch p.pointee.kind {
+        case .fallback: try decodedFallback(p)
+        case .nop: break
+        case .aluRR: try decodedAluRR(p)
+        case .aluRM: try decodedAluRM(p)
+        case .aluMR: try decodedAluMR(p)
+        case .aluRI: try decodedAluRI(p)
+        case .aluMI: try decodedAluMI(p)
+        case .testRR: try decodedTestRR(p)
+        case .testRI: try decodedTestRI(p)
+        case .testMR: try decodedTestMR(p)
+        case .movRR: try decodedMovRR(p)
+        case .movRM: try decodedMovRM(p)
+        case .movMR: try decodedMovMR(p)
+        case .movRI: try decodedMovRI(p)
+        case .movMI: try decodedMovMI(p)
+        case .lea: try decodedLea(p)
+        case .incR: try decodedIncR(p)
+        case .decR: try decodedDecR(p)
+        case .pushR: try decodedPushR(p)
+        case .popR: try decodedPopR(p)
+        case .pushI: try decodedPushI(p)
+        case .jcc: try decodedJcc(p)
+        case .jmpRel: try decodedJmpRel(p)
+        case .callRel: try decodedCallRel(p)
+        case .ret, .retImm: try decodedRet(p)
+        case .movzxRR: try decodedMovzxRR(p)
+        case .movzxRM: try decodedMovzxRM(p)
+        case .movsxRR: try decodedMovsxRR(p)
+        case .movsxRM: try decodedMovsxRM(p)
+        case .shiftRI: try decodedShiftRI(p)
+        case .xchgRR: try decodedXchgRR(p)
+        }
+    }
+
+    @inline(__always) func decodedJump(_ rel: UInt32, _ size: Int) throws(CPUFault) {
+        let t = size == 2 ? eip &+ rel : (eip &+ rel) & 0xFFFF
+        if t > segs[1].limit { throw CPUFault.gp(0) }
+        eip = t
+    }
+}
+
+// One out-of-line handler per decoded kind. PERF: keeps each small enough that its helpers
+// (ALU, flags, memory fast paths) are inlined (`partita bench cpu`).
+extension CPU {
+    @inline(never) func decodedFallback(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        eip = startEIP
+        try executeInstruction()
+    }
+
+    @inline(never) func decodedAluRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let r = alu(Int(p.pointee.sub), readReg(p.pointee.rm, p.pointee.size), readReg(p.pointee.reg, p.pointee.size), size)
+        if p.pointee.sub != 7 { writeReg(p.pointee.rm, p.pointee.size, r) }
+    }
+
+    @inline(never) func decodedAluRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
+        let r = alu(Int(p.pointee.sub), readReg(p.pointee.reg, p.pointee.size), m, size)
+        if p.pointee.sub != 7 { writeReg(p.pointee.reg, p.pointee.size, r) }
+    }
+
+    @inline(never) func decodedAluMR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let off = effectiveOffset(p)
+        let m = try readMem(p.pointee.seg, off, p.pointee.size)
+        let r = alu(Int(p.pointee.sub), m, readReg(p.pointee.reg, p.pointee.size), size)
+        if p.pointee.sub != 7 { try writeMem(p.pointee.seg, off, p.pointee.size, r) }
+    }
+
+    @inline(never) func decodedAluRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let r = alu(Int(p.pointee.sub), readReg(p.pointee.rm, p.pointee.size), p.pointee.imm, size)
+        if p.pointee.sub != 7 { writeReg(p.pointee.rm, p.pointee.size, r) }
+    }
+
+    @inline(never) func decodedAluMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let off = effectiveOffset(p)
+        let m = try readMem(p.pointee.seg, off, p.pointee.size)
+        let r = alu(Int(p.pointee.sub), m, p.pointee.imm, size)
+        if p.pointee.sub != 7 { try writeMem(p.pointee.seg, off, p.pointee.size, r) }
+    }
+
+    @inline(never) func decodedTestRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        flagsLogic(readReg(p.pointee.rm, p.pointee.size) & readReg(p.pointee.reg, p.pointee.size), size)
+    }
+
+    @inline(never) func decodedTestRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        flagsLogic(readReg(p.pointee.rm, p.pointee.size) & p.pointee.imm, size)
+    }
+
+    @inline(never) func decodedTestMR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
+        flagsLogic(m & readReg(p.pointee.reg, p.pointee.size), size)
+    }
+
+    @inline(never) func decodedMovRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        writeReg(p.pointee.rm, p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
+    }
+
+    @inline(never) func decodedMovRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        writeReg(p.pointee.reg, p.pointee.size, try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size))
+    }
+
+    @inline(never) func decodedMovMR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
+    }
+
+    @inline(never) func decodedMovRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        writeReg(p.pointee.rm, p.pointee.size, p.pointee.imm)
+    }
+
+    @inline(never) func decodedMovMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, p.pointee.imm)
+    }
+
+    @inline(never) func decodedLea(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        writeReg(p.pointee.reg, p.pointee.size, effectiveOffset(p))
+    }
+
+    @inline(never) func decodedIncR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        writeReg(p.pointee.rm, p.pointee.size, inc(readReg(p.pointee.rm, p.pointee.size), size))
+    }
+
+    @inline(never) func decodedDecR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        writeReg(p.pointee.rm, p.pointee.size, dec(readReg(p.pointee.rm, p.pointee.size), size))
+    }
+
+    @inline(never) func decodedPushR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        // PUSH ESP pushes the value before the decrement.
+        let v = readReg(p.pointee.rm, p.pointee.size)
+        if size == 2 { try push32(v) } else { try push16(UInt16(truncatingIfNeeded: v)) }
+    }
+
+    @inline(never) func decodedPopR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let v = size == 2 ? try pop32() : UInt32(try pop16())
+        writeReg(p.pointee.rm, p.pointee.size, v)
+    }
+
+    @inline(never) func decodedPushI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        if size == 2 { try push32(p.pointee.imm) } else { try push16(UInt16(truncatingIfNeeded: p.pointee.imm)) }
+    }
+
+    @inline(never) func decodedJcc(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        if condition(Int(p.pointee.sub)) { try decodedJump(p.pointee.imm, size) }
+    }
+
+    @inline(never) func decodedJmpRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        try decodedJump(p.pointee.imm, size)
+    }
+
+    @inline(never) func decodedCallRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let target = size == 2 ? eip &+ p.pointee.imm : (eip &+ p.pointee.imm) & 0xFFFF
+        if target > segs[1].limit { throw CPUFault.gp(0) }
+        if size == 2 { try push32(eip) } else { try push16(UInt16(truncatingIfNeeded: eip)) }
+        eip = target
+    }
+
+    @inline(never) func decodedRet(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let w: UInt32 = size == 2 ? 4 : 2
+        let a = sp
+        let t = size == 2 ? try read32(2, a) : UInt32(try read16(2, a))
+        if t > segs[1].limit { throw CPUFault.gp(0) }
+        eip = t
+        setSP(spAdding(w &+ p.pointee.imm))
+    }
+
+    @inline(never) func decodedMovzxRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let v = p.pointee.sub == 0 ? UInt32(reg8(Int(p.pointee.reg))) : regs[Int(p.pointee.reg)] & 0xFFFF
+        writeReg(p.pointee.rm, p.pointee.size, v)
+    }
+
+    @inline(never) func decodedMovzxRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let v = p.pointee.sub == 0 ? UInt32(try read8(Int(p.pointee.seg), effectiveOffset(p)))
+            : UInt32(try read16(Int(p.pointee.seg), effectiveOffset(p)))
+        writeReg(p.pointee.reg, p.pointee.size, v)
+    }
+
+    @inline(never) func decodedMovsxRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let v = p.pointee.sub == 0 ? UInt32(bitPattern: Int32(Int8(bitPattern: reg8(Int(p.pointee.reg)))))
+            : UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: regs[Int(p.pointee.reg)])))
+        writeReg(p.pointee.rm, p.pointee.size, v)
+    }
+
+    @inline(never) func decodedMovsxRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let v = p.pointee.sub == 0 ? UInt32(bitPattern: Int32(Int8(bitPattern: try read8(Int(p.pointee.seg), effectiveOffset(p)))))
+            : UInt32(bitPattern: Int32(Int16(bitPattern: try read16(Int(p.pointee.seg), effectiveOffset(p)))))
+        writeReg(p.pointee.reg, p.pointee.size, v)
+    }
+
+    @inline(never) func decodedShiftRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let r = shiftRotate(Int(p.pointee.sub), readReg(p.pointee.rm, p.pointee.size), p.pointee.imm, size)
+        writeReg(p.pointee.rm, p.pointee.size, r)
+    }
+
+    @inline(never) func decodedXchgRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let size = Int(p.pointee.size)
+        let a = readReg(p.pointee.rm, p.pointee.size)
+        writeReg(p.pointee.rm, p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
+        writeReg(p.pointee.reg, p.pointee.size, a)
+    }
+}
