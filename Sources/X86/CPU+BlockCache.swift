@@ -92,8 +92,10 @@ extension CPU {
         if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { return -1 }
         let page = Int(entry.page)
         let generation = entry.generation
-        var op = blockOps + Int(entry.first)
-        let count = min(Int(entry.count), budget)
+        let firstOp = blockOps + Int(entry.first)
+        let lastOp = firstOp + Int(entry.count) - 1
+        let entryEIP = eip
+        var op = firstOp
         var executed = 0
         while true {
             startEIP = eip
@@ -109,8 +111,17 @@ extension CPU {
                 return executed + 1
             }
             executed += 1
-            // Leave on a taken branch, at the end, or when a store hit this block's page.
-            if eip != next || executed == count || memory.codeGeneration[page] != generation { break }
+            if executed == budget || memory.codeGeneration[page] != generation { break }
+            if eip != next {
+                // A taken branch back to this block's start (a loop) stays here while nothing
+                // needs attention. PERF: saves the block lookup per iteration (bench cpu).
+                if eip == entryEIP && events == 0 && !(intrLine && flagsReg & Flags.if != 0) {
+                    op = firstOp
+                    continue
+                }
+                break
+            }
+            if op == lastOp { break }
             op += 1
         }
         instructionsRetired &+= UInt64(executed)
