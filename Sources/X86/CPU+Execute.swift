@@ -362,10 +362,13 @@ extension CPU {
         case 0xC6:
             if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
+            // Group 11: only /0 (MOV) exists on this CPU.
+            if modrmReg != 0 { throw CPUFault.ud }
             try writeRM8(try fetch8())
         case 0xC7:
             if lockPrefix { try raiseLockViolation() }
             try decodeModRM()
+            if modrmReg != 0 { throw CPUFault.ud }
             try writeRMV(try fetchV())
         case 0xC8:
             if lockPrefix { try raiseLockViolation() }
@@ -729,8 +732,10 @@ extension CPU {
         let v = o32 ? try read32(2, sp) : UInt32(try read16(2, sp))
         let oldESP = regs[4]
         setSP(spAdding(o32 ? 4 : 2))
-        do {
+        do throws(CPUFault) {
             try decodeModRM()
+            // Group 1A: only /0 (POP) exists.
+            if modrmReg != 0 { throw CPUFault.ud }
             try writeRMV(v)
         } catch {
             regs[4] = oldESP
