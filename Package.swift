@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "EmulatorCore", swiftSettings: optimize),
         .target(name: "X86", dependencies: ["EmulatorCore", "CX87"], swiftSettings: optimize),
         .target(name: "Conformance", dependencies: ["X86", "EmulatorCore", "CZlib"], swiftSettings: optimize),
+        .target(name: "Chipset", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance",
@@ -26,6 +27,7 @@ let package = Package(
         ], swiftSettings: optimize),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "Conformance", "TestSupport", "CZlib", "CX87"]),
+        .testTarget(name: "ChipsetTests", dependencies: ["Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -228,7 +228,7 @@ public final class CPU {
         pat = 0x0007_0406_0007_0406
         miscEnable = 0x1
         apicBaseFallback = 0xFEE0_0900
-        fpu = FPUState()
+        fpu = FPUState.afterReset
         events = 0
         intrLine = false
         suppressSingleStep = false
