@@ -111,11 +111,14 @@ extension CPU {
                 return executed + 1
             }
             executed += 1
-            if executed == budget || memory.codeGeneration[page] != generation { break }
+            // Leave at the budget, when a store hit this block's page, or when an interrupt,
+            // shadow, halt or stop request needs the run loop (interrupt latency is one instruction).
+            if executed == budget || memory.codeGeneration[page] != generation
+                || events != 0 || (intrLine && flagsReg & Flags.if != 0) { break }
             if eip != next {
-                // A taken branch back to this block's start (a loop) stays here while nothing
-                // needs attention. PERF: saves the block lookup per iteration (bench cpu).
-                if eip == entryEIP && events == 0 && !(intrLine && flagsReg & Flags.if != 0) {
+                // A taken branch back to this block's start (a loop) stays here.
+                // PERF: saves the block lookup per iteration (bench cpu).
+                if eip == entryEIP {
                     op = firstOp
                     continue
                 }

@@ -256,7 +256,11 @@ extension CPU {
             if s == 1 || s > 5 { throw CPUFault.ud }
             let sel = try readRM16()
             try loadSegment(s, sel)
-            if s == 2 { interruptShadow = true }
+            if s == 2 {
+                // MOV SS: interrupts and single-step wait until after the next instruction.
+                interruptShadow = true
+                suppressSingleStep = true
+            }
         case 0x8F:
             if lockPrefix { try raiseLockViolation() }
             try popRM()
@@ -651,7 +655,10 @@ extension CPU {
         let sel = o32 ? UInt16(truncatingIfNeeded: try read32(2, sp)) : try read16(2, sp)
         try loadSegment(s, sel)
         setSP(spAdding(o32 ? 4 : 2))
-        if s == 2 { interruptShadow = true }
+        if s == 2 {
+            interruptShadow = true
+            suppressSingleStep = true
+        }
     }
 
     func pusha() throws(CPUFault) {

@@ -381,15 +381,24 @@ extension CPU {
             }
         case 0x21:
             if (n == 4 || n == 5) && cr4 & CR4.de != 0 { throw CPUFault.ud }
-            if dr[7] & 0x2000 != 0 { dr[6] |= 0x2000; throw CPUFault.db }
+            if dr[7] & 0x2000 != 0 { throw generalDetectFault() }
             let idx = n == 4 ? 6 : (n == 5 ? 7 : n)
             regs[r] = idx == 6 ? (dr[6] | 0xFFFF_0FF0) : (idx == 7 ? (dr[7] | 0x400) : dr[idx])
         default:
             if (n == 4 || n == 5) && cr4 & CR4.de != 0 { throw CPUFault.ud }
-            if dr[7] & 0x2000 != 0 { dr[6] |= 0x2000; throw CPUFault.db }
+            if dr[7] & 0x2000 != 0 { throw generalDetectFault() }
             let idx = n == 4 ? 6 : (n == 5 ? 7 : n)
             dr[idx] = regs[r]
         }
+    }
+
+    /// DR7.GD: a MOV to or from a debug register is a #DB fault with DR6.BD set. The processor
+    /// clears GD on the way into the handler so the handler itself can use the debug registers
+    /// (SDM Vol. 3 §17.2.4).
+    func generalDetectFault() -> CPUFault {
+        dr[6] |= 0x2000
+        dr[7] &= ~0x2000
+        return .db
     }
 
     /// Writes CR0 with the side effects of changing PE or PG.

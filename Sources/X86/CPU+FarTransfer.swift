@@ -11,6 +11,17 @@ extension CPU {
         return (end <= c.limit && end >= off) || c.limit == 0xFFFF_FFFF
     }
 
+    /// Throws #SS(`fault`) unless `slots` pushes of 2 or 4 bytes below `sp` all fit `ss`'s limit.
+    /// Interrupt delivery checks the whole frame before writing any of it (SDM INT n pseudocode).
+    func checkStackRoom(_ ss: SegmentCache, _ sp: UInt32, slots: Int, dword: Bool, fault: UInt32) throws(CPUFault) {
+        let n: UInt32 = dword ? 4 : 2
+        var p = sp
+        for _ in 0..<slots {
+            p = ss.big ? p &- n : (p &- n) & 0xFFFF
+            if !fitsLimit(ss, p, n - 1) { throw CPUFault.ss(fault) }
+        }
+    }
+
     /// Pushes onto a stack that is not yet loaded (privilege change); nothing is committed.
     func framePush(_ ss: SegmentCache, _ sp: inout UInt32, _ v: UInt32, dword: Bool, user: Bool) throws(CPUFault) {
         let n: UInt32 = dword ? 4 : 2

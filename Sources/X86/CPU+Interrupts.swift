@@ -34,7 +34,9 @@ extension CPU {
                     throw CPUFault.gp(0)
                 }
             }
-            if iopl < 3 { throw CPUFault.gp(0) }
+            // Only INT n is IOPL-sensitive; INT3 and INTO go through the IDT, where the gate's
+            // DPL must be 3 (SDM INT n pseudocode: "IF VM = 1 and IOPL < 3 and INT n").
+            if !isINT3 && iopl < 3 { throw CPUFault.gp(0) }
         }
         try interrupt(vector, source: isINT3 ? .softwareTrap : .software, errorCode: nil)
     }
@@ -65,6 +67,20 @@ extension CPU {
             return
         }
         let ext: UInt32 = (source == .external || source == .exception || source == .icebp) ? 1 : 0
+        do {
+            try protectedModeInterrupt(vector, source: source, errorCode: errorCode, ext: ext)
+        } catch var fault {
+            // A fault while delivering an event external to the program carries EXT (bit 0 of
+            // a selector error code) whichever check raised it (SDM Vol. 3 §6.13).
+            if ext != 0 && fault.hasErrorCode && fault.vector >= 10 && fault.vector <= 13 {
+                fault.errorCode |= 1
+            }
+            throw fault
+        }
+    }
+
+    private func protectedModeInterrupt(_ vector: UInt8, source: InterruptSource, errorCode: UInt32?,
+                                        ext: UInt32) throws(CPUFault) {
         let idx = UInt32(vector) &* 8
         if idx &+ 7 > idtrLimit { throw CPUFault.gp(idx | 2 | ext) }
         let gate = Descriptor(lo: try readSys32(idtrBase &+ idx), hi: try readSys32(idtrBase &+ idx &+ 4))
@@ -95,6 +111,8 @@ extension CPU {
             let (newSS, newESP) = try stackFromTSS(level: 0, ext: ext)
             var sp = newESP
             let d = gate32
+            try checkStackRoom(newSS, newESP, slots: errorCode == nil ? 9 : 10, dword: d,
+                               fault: UInt32(newSS.selector & 0xFFFC) | ext)
             try framePush(newSS, &sp, UInt32(segs[5].selector), dword: d, user: false)
             try framePush(newSS, &sp, UInt32(segs[4].selector), dword: d, user: false)
             try framePush(newSS, &sp, UInt32(segs[3].selector), dword: d, user: false)
@@ -125,6 +143,8 @@ extension CPU {
             let (newSS, newESP) = try stackFromTSS(level: newCPL, ext: ext)
             var sp = newESP
             let user = newCPL == 3
+            try checkStackRoom(newSS, newESP, slots: errorCode == nil ? 5 : 6, dword: gate32,
+                               fault: UInt32(newSS.selector & 0xFFFC) | ext)
             try framePush(newSS, &sp, UInt32(segs[2].selector), dword: gate32, user: user)
             try framePush(newSS, &sp, regs[4], dword: gate32, user: user)
             try framePush(newSS, &sp, oldFlags, dword: gate32, user: user)
@@ -147,6 +167,8 @@ extension CPU {
         var sp = stackIs32 ? regs[4] : regs[4] & 0xFFFF
         let ss = segs[2]
         let user = cpl == 3
+        // Same level: #SS(EXT), not a selector (SDM INT n, INTRA-PRIVILEGE-LEVEL-INTERRUPT).
+        try checkStackRoom(ss, sp, slots: errorCode == nil ? 3 : 4, dword: gate32, fault: ext)
         try framePush(ss, &sp, oldFlags, dword: gate32, user: user)
         try framePush(ss, &sp, oldCS, dword: gate32, user: user)
         try framePush(ss, &sp, oldEIP, dword: gate32, user: user)
@@ -181,6 +203,10 @@ extension CPU {
     func deliverException(_ fault: CPUFault) {
         var f = fault
         var attempts = 0
+        // Fault-class exceptions push RF = 1 so that IRET back to the restarted instruction does
+        // not report its instruction breakpoint a second time (SDM Vol. 3 §17.3.1.1). #DB keeps
+        // RF as it is (an instruction breakpoint must not set it).
+        if CPU.isFaultClass(f.vector) { flagsReg |= Flags.rf }
         while true {
             attempts += 1
             do {
@@ -201,6 +227,14 @@ extension CPU {
                     f = g
                 }
             }
+        }
+    }
+
+    /// Vectors whose exceptions are faults (the saved EIP names the faulting instruction).
+    static func isFaultClass(_ vector: UInt8) -> Bool {
+        switch vector {
+        case 0, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17: return true
+        default: return false
         }
     }
 

@@ -20,7 +20,7 @@ extension CPU {
                 }
                 if halted { return .halted }
             }
-            let debugging = flagsReg & Flags.tf != 0 || breakpointsArmed
+            let debugging = flagsReg & (Flags.tf | Flags.rf) != 0 || breakpointsArmed
             if decodedBlocksEnabled && !debugging {
                 let n = runBlock(budget: remaining)
                 if n >= 0 {
@@ -80,9 +80,11 @@ extension CPU {
         }
         let tfAtStart = flagsReg & Flags.tf != 0
         suppressSingleStep = false
+        // RF suppresses instruction breakpoints for one instruction only; an IRET inside this
+        // instruction may set it again for the next one.
+        flagsReg &= ~Flags.rf
         try executeInstruction()
         instructionsRetired &+= 1
-        flagsReg &= ~Flags.rf
         if tfAtStart && !suppressSingleStep {
             pendingDR6 = 0x4000
             startEIP = eip

@@ -105,7 +105,8 @@ extension CPU {
         let sel = try read16(eaSeg, eaOff &+ (o32 ? 4 : 2))
         try loadSegment(s, sel)
         setRegV(modrmReg, off)
-        if s == 2 { interruptShadow = true }
+        // No interrupt shadow: LSS loads SS:ESP at once, which is why the SDM recommends it over
+        // MOV SS + MOV ESP (Vol. 3 §6.8.3); only MOV SS and POP SS inhibit interrupts.
     }
 
     /// After a privilege-lowering return: data segments the new CPL may not use become null.

@@ -35,10 +35,13 @@ extension CPU {
             return
         }
         var iterations = 0
+        // With TF set every iteration is single-stepped: the trap is taken with EIP still at
+        // the REP instruction until the count runs out (SDM Vol. 3 §17.3.1.4).
+        let batch = flagsReg & Flags.tf != 0 ? 1 : CPU.repBatch
         while true {
             let count = a32 ? regs[1] : regs[1] & 0xFFFF
             if count == 0 { return }
-            if iterations >= CPU.repBatch {
+            if iterations >= batch {
                 eip = startEIP
                 return
             }
@@ -101,11 +104,12 @@ extension CPU {
         try checkIOPermission(port, Int(n))
         let src = dataSeg
         var iterations = 0
+        let batch = flagsReg & Flags.tf != 0 ? 1 : CPU.repBatch
         while true {
             if repPrefix != 0 {
                 let count = a32 ? regs[1] : regs[1] & 0xFFFF
                 if count == 0 { return }
-                if iterations >= CPU.repBatch { eip = startEIP; return }
+                if iterations >= batch { eip = startEIP; return }
             }
             if op <= 0x6D {
                 // INS: the destination is checked before the port is read.

@@ -204,7 +204,7 @@ public final class CPU {
     /// Power-on / RESET state (SDM Vol. 3 §9.1.1): CS:EIP = F000:FFF0 with CS base FFFF0000.
     public func reset() {
         for i in 0..<8 { regs[i] = 0 }
-        regs[2] = 0x0000_0600 | 0x30  // EDX: family 6 model 3 stepping 0 (see CPUID)
+        regs[2] = CPU.signature  // EDX after RESET holds the CPUID signature
         eip = 0xFFF0
         for i in 0..<6 {
             segs[i] = SegmentCache(selector: 0, base: 0, limit: 0xFFFF, access: 0x93, flags: 0)
