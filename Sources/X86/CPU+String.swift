@@ -45,6 +45,13 @@ extension CPU {
                 eip = startEIP
                 return
             }
+            if batch > 1 && delta == n && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB) {
+                let done = bulkMoveOrStore(op, n, src, count)
+                if done > 0 {
+                    iterations += Int(done)
+                    continue
+                }
+            }
             let z = try stringStep(op, size, delta, src)
             if a32 { regs[1] = count &- 1 } else { setReg16(1, UInt16(truncatingIfNeeded: count &- 1)) }
             iterations += 1
@@ -127,5 +134,63 @@ extension CPU {
             if a32 { regs[1] = count &- 1 } else { setReg16(1, UInt16(truncatingIfNeeded: count &- 1)) }
             iterations += 1
         }
+    }
+
+    /// Copies or stores as many whole elements of a forward REP MOVS/STOS as fit in the current
+    /// source and destination pages, straight between host pages. Returns the element count done,
+    /// 0 when this chunk must take the element-by-element path (a fault is possible, a page is
+    /// not cached for writing — code pages never are — or an element straddles a page).
+    /// PERF: `partita bench cpu` (rep movsd); Linux's memcpy/memset.
+    func bulkMoveOrStore(_ op: UInt8, _ n: UInt32, _ srcSeg: Int, _ count: UInt32) -> UInt32 {
+        let isMove = op <= 0xA5
+        let di = index(7)
+        let es = segs[0]
+        var maxBytes = UInt64(count) * UInt64(n)
+        if !a32 { maxBytes = min(maxBytes, UInt64(0x1_0000 - di)) }
+        let dstLin = es.base &+ di
+        maxBytes = min(maxBytes, UInt64(0x1000 - (dstLin & 0xFFF)))
+        var srcLin: UInt32 = 0
+        var si: UInt32 = 0
+        if isMove {
+            si = index(6)
+            if !a32 { maxBytes = min(maxBytes, UInt64(0x1_0000 - si)) }
+            srcLin = segs[srcSeg].base &+ si
+            maxBytes = min(maxBytes, UInt64(0x1000 - (srcLin & 0xFFF)))
+        }
+        let elements = UInt32(maxBytes / UInt64(n))
+        if elements == 0 { return 0 }
+        let bytes = elements * n
+        // Segment checks for the whole chunk; any doubt goes to the precise slow path.
+        if es.rights & 6 != 2 || !fitsLimit(es, di, bytes - 1) { return 0 }
+        let we = tlbW[Int(dstLin >> 12)]
+        if we == 0 { return 0 }
+        guard let dst = UnsafeMutableRawPointer(bitPattern: we &+ Int(dstLin)) else { return 0 }
+        if isMove {
+            let ss = segs[srcSeg]
+            if ss.rights & 5 != 1 || !fitsLimit(ss, si, bytes - 1) { return 0 }
+            let re = tlbR[Int(srcLin >> 12)]
+            if re == 0 { return 0 }
+            guard let srcPtr = UnsafeRawPointer(bitPattern: re &+ Int(srcLin)) else { return 0 }
+            let distance = Int(bitPattern: dst) &- Int(bitPattern: srcPtr)
+            if distance > 0 && distance < Int(bytes) {
+                // Forward overlap: REP MOVS replicates the pattern element by element.
+                let d = dst.assumingMemoryBound(to: UInt8.self)
+                let s = srcPtr.assumingMemoryBound(to: UInt8.self)
+                for i in 0..<Int(bytes) { d[i] = s[i] }
+            } else {
+                dst.copyMemory(from: srcPtr, byteCount: Int(bytes))
+            }
+            advanceIndex(6, bytes)
+        } else {
+            let v = regs[0]
+            switch n {
+            case 1: dst.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: v), count: Int(bytes))
+            case 2: for i in 0..<Int(elements) { dst.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: i * 2, as: UInt16.self) }
+            default: for i in 0..<Int(elements) { dst.storeBytes(of: v, toByteOffset: i * 4, as: UInt32.self) }
+            }
+        }
+        advanceIndex(7, bytes)
+        if a32 { regs[1] = count &- elements } else { setReg16(1, UInt16(truncatingIfNeeded: count &- elements)) }
+        return elements
     }
 }
