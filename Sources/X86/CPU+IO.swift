@@ -21,11 +21,13 @@ extension CPU {
     }
 
     func ioRead(_ port: UInt16, _ size: Int) -> UInt32 {
+        if breakpointsArmed { checkIOBreakpoints(port, size) }
         let w: AccessWidth = size == 1 ? .byte : (size == 2 ? .word : .dword)
         return ports.read(IOPort(port), width: w)
     }
 
     func ioWrite(_ port: UInt16, _ size: Int, _ v: UInt32) {
+        if breakpointsArmed { checkIOBreakpoints(port, size) }
         let w: AccessWidth = size == 1 ? .byte : (size == 2 ? .word : .dword)
         ports.write(IOPort(port), width: w, value: v)
     }

@@ -85,7 +85,7 @@ extension CPU {
             }
         }
         phys &= memory.a20Mask
-        if let page = memory.hostPage(phys) {
+        if let page = memory.hostPage(phys), !(dataBreakpointsArmed && pageHasDataBreakpoint(linear)) {
             let entry = Int(bitPattern: page.pointer) &- Int(linear & 0xFFFF_F000)
             if entry != 0 {
                 let p = Int(linear >> 12)

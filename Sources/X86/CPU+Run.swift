@@ -83,8 +83,17 @@ extension CPU {
         // RF suppresses instruction breakpoints for one instruction only; an IRET inside this
         // instruction may set it again for the next one.
         flagsReg &= ~Flags.rf
+        dataBreakpointHit = false
         try executeInstruction()
         instructionsRetired &+= 1
+        if dataBreakpointHit {
+            // Data and I/O breakpoints are traps: reported after the instruction completes,
+            // together with a single-step trap when both apply.
+            dataBreakpointHit = false
+            if tfAtStart && !suppressSingleStep { pendingDR6 |= 0x4000 }
+            startEIP = eip
+            throw CPUFault.db
+        }
         if tfAtStart && !suppressSingleStep {
             pendingDR6 = 0x4000
             startEIP = eip

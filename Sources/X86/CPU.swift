@@ -38,8 +38,12 @@ public final class CPU {
     public internal(set) var cr4: UInt32 = 0
     /// Debug registers DR0–DR7 (DR4/DR5 alias DR6/DR7 unless CR4.DE).
     public var dr = [UInt32](repeating: 0, count: 8) {
-        didSet { breakpointsArmed = dr[7] & 0xFF != 0 }
+        didSet { debugRegistersChanged(old: oldValue) }
     }
+    /// A data (R/W = 01/11) breakpoint is enabled: pages holding one bypass the soft TLB.
+    var dataBreakpointsArmed = false
+    /// Set by an access that matched a data or I/O breakpoint; the #DB trap follows the instruction.
+    var dataBreakpointHit = false
     /// Any breakpoint enabled in DR7 (cached so the run loop tests one flag).
     var breakpointsArmed = false
     /// Current privilege level.
