@@ -147,32 +147,26 @@ extension CPU {
     }
 
     @inline(never) func decodedMovRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         writeReg(p.pointee.rm, p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
     }
 
     @inline(never) func decodedMovRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         writeReg(p.pointee.reg, p.pointee.size, try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size))
     }
 
     @inline(never) func decodedMovMR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
     }
 
     @inline(never) func decodedMovRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         writeReg(p.pointee.rm, p.pointee.size, p.pointee.imm)
     }
 
     @inline(never) func decodedMovMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, p.pointee.imm)
     }
 
     @inline(never) func decodedLea(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         writeReg(p.pointee.reg, p.pointee.size, effectiveOffset(p))
     }
 
@@ -233,27 +227,23 @@ extension CPU {
     }
 
     @inline(never) func decodedMovzxRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         let v = p.pointee.sub == 0 ? UInt32(reg8(Int(p.pointee.reg))) : regs[Int(p.pointee.reg)] & 0xFFFF
         writeReg(p.pointee.rm, p.pointee.size, v)
     }
 
     @inline(never) func decodedMovzxRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         let v = p.pointee.sub == 0 ? UInt32(try read8(Int(p.pointee.seg), effectiveOffset(p)))
             : UInt32(try read16(Int(p.pointee.seg), effectiveOffset(p)))
         writeReg(p.pointee.reg, p.pointee.size, v)
     }
 
     @inline(never) func decodedMovsxRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         let v = p.pointee.sub == 0 ? UInt32(bitPattern: Int32(Int8(bitPattern: reg8(Int(p.pointee.reg)))))
             : UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: regs[Int(p.pointee.reg)])))
         writeReg(p.pointee.rm, p.pointee.size, v)
     }
 
     @inline(never) func decodedMovsxRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         let v = p.pointee.sub == 0 ? UInt32(bitPattern: Int32(Int8(bitPattern: try read8(Int(p.pointee.seg), effectiveOffset(p)))))
             : UInt32(bitPattern: Int32(Int16(bitPattern: try read16(Int(p.pointee.seg), effectiveOffset(p)))))
         writeReg(p.pointee.reg, p.pointee.size, v)
@@ -266,7 +256,6 @@ extension CPU {
     }
 
     @inline(never) func decodedXchgRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
         let a = readReg(p.pointee.rm, p.pointee.size)
         writeReg(p.pointee.rm, p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
         writeReg(p.pointee.reg, p.pointee.size, a)

@@ -92,16 +92,7 @@ extension CPU {
         let off = o32 ? offset : offset & 0xFFFF
         if !protectedMode || v86Mode {
             if off > segs[1].limit { throw CPUFault.gp(0) }
-            let w: UInt32 = o32 ? 4 : 2
-            let a1 = spAdding(0 &- w), a2 = spAdding(0 &- 2 &* w)
-            if o32 {
-                try write32(2, a1, UInt32(segs[1].selector))
-                try write32(2, a2, eip)
-            } else {
-                try write16(2, a1, segs[1].selector)
-                try write16(2, a2, UInt16(truncatingIfNeeded: eip))
-            }
-            setSP(a2)
+            setSP(try writeFarReturnAddress(dword: o32))
             loadCSReal(selector)
             eip = off
             return
@@ -115,19 +106,10 @@ extension CPU {
             if d.isConforming { if d.dpl > cpl { throw CPUFault.gp(err) } }
             else if rpl > cpl || d.dpl != cpl { throw CPUFault.gp(err) }
             if !d.present { throw CPUFault.np(err) }
-            let w: UInt32 = o32 ? 4 : 2
-            let a1 = spAdding(0 &- w), a2 = spAdding(0 &- 2 &* w)
-            _ = try linearForWrite(2, a2, 2 &* w &- 1)
+            let newSP = try writeFarReturnAddress(dword: o32)
             if off > d.limit { throw CPUFault.gp(0) }
-            if o32 {
-                try write32(2, a1, UInt32(segs[1].selector))
-                try write32(2, a2, eip)
-            } else {
-                try write16(2, a1, segs[1].selector)
-                try write16(2, a2, UInt16(truncatingIfNeeded: eip))
-            }
             try markAccessed(selector, &d)
-            setSP(a2)
+            setSP(newSP)
             loadCS(d, selector: selector, cpl: cpl)
             eip = off
             return
@@ -188,21 +170,30 @@ extension CPU {
             if newSS.big { regs[4] = sp } else { regs[4] = (regs[4] & 0xFFFF_0000) | (sp & 0xFFFF) }
             eip = goff
         } else {
-            let a1 = spAdding(0 &- w), a2 = spAdding(0 &- 2 &* w)
-            _ = try linearForWrite(2, a2, 2 &* w &- 1)
+            let newSP = try writeFarReturnAddress(dword: gate32)
             if goff > cd.limit { throw CPUFault.gp(0) }
-            if gate32 {
-                try write32(2, a1, UInt32(segs[1].selector))
-                try write32(2, a2, eip)
-            } else {
-                try write16(2, a1, segs[1].selector)
-                try write16(2, a2, UInt16(truncatingIfNeeded: eip))
-            }
             try markAccessed(target, &cd)
-            setSP(a2)
+            setSP(newSP)
             loadCS(cd, selector: target, cpl: cpl)
             eip = goff
         }
+    }
+
+    /// Writes a far return address (CS, then EIP) below the stack pointer after checking the
+    /// whole frame fits, and returns the new stack pointer without committing it, so a later
+    /// check can still fault with ESP unchanged.
+    func writeFarReturnAddress(dword: Bool) throws(CPUFault) -> UInt32 {
+        let w: UInt32 = dword ? 4 : 2
+        let a1 = spAdding(0 &- w), a2 = spAdding(0 &- 2 &* w)
+        _ = try linearForWrite(2, a2, 2 &* w &- 1)
+        if dword {
+            try write32(2, a1, UInt32(segs[1].selector))
+            try write32(2, a2, eip)
+        } else {
+            try write16(2, a1, segs[1].selector)
+            try write16(2, a2, UInt16(truncatingIfNeeded: eip))
+        }
+        return a2
     }
 
     /// SS:ESP for privilege `level` from the current TSS, checked as a stack segment.
