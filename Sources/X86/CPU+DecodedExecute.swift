@@ -77,6 +77,9 @@ extension CPU {
         case .movsxRM: try decodedMovsxRM(p)
         case .shiftRI: try decodedShiftRI(p)
         case .xchgRR: try decodedXchgRR(p)
+        default:
+            // Specialized kinds (generated): see CPU+DecodedSpecialized.swift.
+            _ = try executeSpecialized(p)
         }
     }
 

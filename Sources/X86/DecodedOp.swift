@@ -42,4 +42,29 @@ enum DecodedKind: UInt8 {
     case movzxRR, movzxRM, movsxRR, movsxRM
     case shiftRI
     case xchgRR
+    // Specialized 32-bit ALU forms and per-condition jumps, in the order
+    // scripts/gen-decoded-specialized.py generates their handlers.
+    case addRR32, orRR32, adcRR32, sbbRR32, andRR32, subRR32, xorRR32, cmpRR32
+    case addRI32, orRI32, adcRI32, sbbRI32, andRI32, subRI32, xorRI32, cmpRI32
+    case addRM32, orRM32, adcRM32, sbbRM32, andRM32, subRM32, xorRM32, cmpRM32
+    case addMR32, orMR32, adcMR32, sbbMR32, andMR32, subMR32, xorMR32, cmpMR32
+    case jo, jno, jb, jae, je, jne, jbe, ja
+    case js, jns, jp, jnp, jl, jge, jle, jg
+
+    /// The specialized kind for a 32-bit ALU form (`form` is .aluRR/.aluRI/.aluRM/.aluMR).
+    static func specializedALU(_ form: DecodedKind, op: UInt8) -> DecodedKind {
+        let base: DecodedKind
+        switch form {
+        case .aluRR: base = .addRR32
+        case .aluRI: base = .addRI32
+        case .aluRM: base = .addRM32
+        default: base = .addMR32
+        }
+        return DecodedKind(rawValue: base.rawValue + op)!
+    }
+
+    /// The per-condition kind for a Jcc with condition `cc`.
+    static func specializedJcc(_ cc: UInt8) -> DecodedKind {
+        DecodedKind(rawValue: DecodedKind.jo.rawValue + cc)!
+    }
 }

@@ -259,6 +259,14 @@ struct InstructionDecoder {
         }
         if overrun || pos - start > 15 { return DecodedOp() }
         op.length = UInt8(pos - start)
+        switch op.kind {
+        case .aluRR, .aluRI, .aluRM, .aluMR:
+            if op.size == 2 { op.kind = DecodedKind.specializedALU(op.kind, op: op.sub) }
+        case .jcc:
+            op.kind = DecodedKind.specializedJcc(op.sub)
+        default:
+            break
+        }
         return op
     }
 }
