@@ -405,6 +405,7 @@ extension CPU {
     func setCR0(_ value: UInt32) {
         let old = cr0
         cr0 = value | CR0.et
+        refreshAlignmentCheck()
         let changed = old ^ cr0
         if changed & (CR0.pg | CR0.wp | CR0.pe) != 0 {
             flushTLB(includingGlobal: true)

@@ -41,6 +41,7 @@ extension CPU {
         set {
             flagsReg = (newValue & Flags.writable) | 2
             lazyMask = 0
+            refreshAlignmentCheck()
         }
     }
 
@@ -49,6 +50,7 @@ extension CPU {
         let f = eflags
         flagsReg = ((f & ~mask) | (value & mask)) | 2
         lazyMask = 0
+        if mask & Flags.ac != 0 { refreshAlignmentCheck() }
     }
 
     /// Sign bit and mask of the lazy operand size (branch-free: 8 << size bits).

@@ -114,6 +114,7 @@ extension CPU {
     @inline(never)
     func readLinSlow(_ lin: UInt32, _ width: AccessWidth, user: Bool) throws(CPUFault) -> UInt32 {
         let n = UInt32(width.rawValue)
+        if user && alignmentCheckActive && lin & (n - 1) != 0 { throw CPUFault(vector: 17, errorCode: 0) }
         if dataBreakpointsArmed { checkDataBreakpoints(lin, n, write: false) }
         if lin & 0xFFF &+ n > 0x1000 {
             let firstLen = 0x1000 - (lin & 0xFFF)
@@ -133,6 +134,7 @@ extension CPU {
     @inline(never)
     func writeLinSlow(_ lin: UInt32, _ width: AccessWidth, _ v: UInt32, user: Bool) throws(CPUFault) {
         let n = UInt32(width.rawValue)
+        if user && alignmentCheckActive && lin & (n - 1) != 0 { throw CPUFault(vector: 17, errorCode: 0) }
         if dataBreakpointsArmed { checkDataBreakpoints(lin, n, write: true) }
         if lin & 0xFFF &+ n > 0x1000 {
             let firstLen = 0x1000 - (lin & 0xFFF)

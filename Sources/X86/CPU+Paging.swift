@@ -38,6 +38,29 @@ extension CPU {
     /// Selects the TLB pair for the current privilege level.
     func updateTLBPrivilege() {
         if cpl == 3 { tlbR = tlbReadUser; tlbW = tlbWriteUser } else { tlbR = tlbReadSup; tlbW = tlbWriteSup }
+        refreshAlignmentCheck()
+    }
+
+    /// Alignment checking (#AC) is on at CPL 3 with CR0.AM and EFLAGS.AC. While it is, user
+    /// pages get no TLB entries, so every user access takes the slow path, which checks
+    /// alignment; the fast paths stay check-free (SDM Vol. 3 §6.15, interrupt 17).
+    func refreshAlignmentCheck() {
+        let active = cpl == 3 && cr0 & CR0.am != 0 && flagsReg & Flags.ac != 0
+        if active == alignmentCheckActive { return }
+        alignmentCheckActive = active
+        if active {
+            let n = min(tlbFilledCount, CPU.tlbFilledCapacity)
+            for i in 0..<n {
+                let p = Int(tlbFilled[i] & 0xF_FFFF)
+                tlbReadUser[p] = 0
+                tlbWriteUser[p] = 0
+            }
+            if tlbFilledCount >= CPU.tlbFilledCapacity {
+                tlbReadUser.update(repeating: 0, count: 1 << 20)
+                tlbWriteUser.update(repeating: 0, count: 1 << 20)
+            }
+            invalidateFetch()
+        }
     }
 
     /// Walks the page tables for `linear`, setting accessed/dirty bits, and returns the physical
@@ -98,8 +121,10 @@ extension CPU {
                 // the slow path, which invalidates the decoded blocks.
                 let canCacheWrite = writable && page.writable && memory.codePage[Int(phys >> 12)] == 0
                 if user {
-                    tlbReadUser[p] = entry
-                    if canCacheWrite { tlbWriteUser[p] = entry }
+                    if !alignmentCheckActive {
+                        tlbReadUser[p] = entry
+                        if canCacheWrite { tlbWriteUser[p] = entry }
+                    }
                 } else {
                     tlbReadSup[p] = entry
                     if canCacheWrite { tlbWriteSup[p] = entry }

@@ -40,6 +40,8 @@ public final class CPU {
     public var dr = [UInt32](repeating: 0, count: 8) {
         didSet { debugRegistersChanged(old: oldValue) }
     }
+    /// #AC checking is active (CPL 3, CR0.AM, EFLAGS.AC); see `refreshAlignmentCheck`.
+    var alignmentCheckActive = false
     /// A data (R/W = 01/11) breakpoint is enabled: pages holding one bypass the soft TLB.
     var dataBreakpointsArmed = false
     /// Set by an access that matched a data or I/O breakpoint; the #DB trap follows the instruction.
@@ -224,6 +226,7 @@ public final class CPU {
         flagsReg = 0x2
         lazyMask = 0
         cpl = 0
+        alignmentCheckActive = false
         tscOffset = 0
         sysenterCS = 0; sysenterESP = 0; sysenterEIP = 0
         mtrrDefType = 0
