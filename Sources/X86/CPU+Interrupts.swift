@@ -210,7 +210,7 @@ extension CPU {
         while true {
             attempts += 1
             do {
-                if f.vector == 1 { dr[6] = (dr[6] & ~0x400F) | pendingDR6 }
+                if f.vector == 1 { dr[6] = (dr[6] & ~0xC00F) | pendingDR6 }
                 try interrupt(f.vector, source: .exception, errorCode: f.hasErrorCode ? f.errorCode : nil)
                 if f.vector == 1 || f.vector == 3 { pendingDR6 = 0 }
                 return

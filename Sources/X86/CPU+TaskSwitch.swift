@@ -157,5 +157,11 @@ extension CPU {
             if new32 { try push32(e) } else { try push16(UInt16(truncatingIfNeeded: e)) }
         }
         if eip > segs[1].limit { throw CPUFault.gp(0) }
+        // The T bit of a 32-bit TSS: #DB (DR6.BT) before the new task's first instruction.
+        let debugTrap = new32 ? try readSys16(nb &+ 0x64) & 1 != 0 : false
+        if debugTrap {
+            pendingDR6 |= 0x8000
+            throw CPUFault.db
+        }
     }
 }

@@ -274,4 +274,29 @@ struct TaskSwitchTests {
         #expect(h.cpu[.ebx] == 0x0800 && h.cpu[.ecx] & 0x2_0000 != 0 && h.cpu[.edx] == 0x3000)
         #expect(h.cpu.tr.selector == 0x30)
     }
+
+    @Test("a TSS with the T bit set raises #DB with DR6.BT before the new task's first instruction")
+    func debugTrapBit() throws {
+        let h = try Self.harnessWithSecondTask(entry: "task1", body: """
+                jmp 0x30:0
+                hlt
+            task1:
+                mov eax, 0x600D
+            done:
+                hlt
+            db_handler:
+                mov ebx, [esp]              ; EIP: the new task's first instruction
+                mov ecx, dr6
+                inc dword [ss:LOG]
+                iretd
+            """, exporting: ["done", "db_handler"])
+        h.write16(Self.tss1 + 0x64, 1)
+        h.setInterruptGate(1, "db_handler")
+        let stop = h.run()
+        h.expectHalted(at: "done", stop)
+        #expect(h.log(0) == 1)
+        #expect(h.cpu[.ebx] == h["task1"])
+        #expect(h.cpu[.ecx] & 0x8000 != 0, "DR6.BT")
+        #expect(h.cpu[.eax] == 0x600D)
+    }
 }
