@@ -20,14 +20,16 @@ let package = Package(
         .target(name: "X86", dependencies: ["EmulatorCore", "CX87"], swiftSettings: optimize),
         .target(name: "Conformance", dependencies: ["X86", "EmulatorCore", "CZlib"], swiftSettings: optimize),
         .target(name: "Chipset", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
+        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
         .executableTarget(name: "partita", dependencies: [
-            "X86", "EmulatorCore", "Conformance",
+            "X86", "EmulatorCore", "Conformance", "Machine", "Chipset",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "Conformance", "TestSupport", "CZlib", "CX87"]),
         .testTarget(name: "ChipsetTests", dependencies: ["Chipset", "EmulatorCore", "X86", "TestSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,64 @@
+// What a machine is built from: memory, firmware, serial and debug devices, time.
+
+import Chipset
+
+/// Everything needed to build a `PCMachine`. Values only; building validates them.
+public struct MachineConfiguration: Sendable {
+    /// Guest RAM in bytes (a multiple of 4 KiB, at least 1 MiB).
+    public var ramSize: UInt32 = 32 << 20
+    /// A raw firmware image (64, 128 or 256 KiB) mapped below 1 MiB and below 4 GiB.
+    public var firmware: [UInt8]?
+    /// Where COM1's output goes and its input comes from.
+    public var serial: SerialConfiguration = .null
+    /// The debug console port and where its bytes go (nil: no debug console).
+    public var debugConsole: DebugOutput?
+    /// The POST code port and where its bytes go (nil: POST codes are not logged, the port
+    /// still exists).
+    public var postCodes: DebugOutput?
+    /// QEMU's isa-debug-exit at 0xF4.
+    public var isaDebugExit = false
+    /// Virtual nanoseconds per retired instruction: the guest's notion of CPU speed.
+    /// Deterministic; a pacing layer may later keep guest time near wall time.
+    public var nanosecondsPerInstruction: UInt64 = 1
+    /// The RTC's starting time.
+    public var rtcStart: RTC.StartTime = .hostUTC
+
+    public init() {}
+
+    public enum SerialConfiguration: Sendable, Equatable {
+        case null
+        case stdio
+        case file(String)
+    }
+
+    /// A debug byte stream: a port and a host file path ("-" or "stdio" for standard output).
+    public struct DebugOutput: Sendable, Equatable {
+        public var port: UInt16
+        public var path: String
+        public init(port: UInt16, path: String) {
+            self.port = port
+            self.path = path
+        }
+    }
+}
+
+/// A configuration the machine cannot be built from; the message says what to change.
+public enum ConfigurationError: Error, CustomStringConvertible {
+    case badRAMSize(UInt32)
+    case badFirmwareSize(Int)
+    case noFirmware
+    case cannotOpen(String, String)
+
+    public var description: String {
+        switch self {
+        case .badRAMSize(let s):
+            return "memory size \(s) bytes is not usable: give at least 1M, at most 3G, in whole KiB pages (e.g. --memory 256M)"
+        case .badFirmwareSize(let n):
+            return "firmware image is \(n) bytes; it must be exactly 64, 128 or 256 KiB"
+        case .noFirmware:
+            return "nothing to boot: give --bios FILE"
+        case .cannotOpen(let path, let why):
+            return "cannot open \(path): \(why)"
+        }
+    }
+}
