@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "Conformance", "TestSupport", "CZlib", "CX87"]),
         .testTarget(name: "ChipsetTests", dependencies: ["Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
+        .testTarget(name: "PartitaCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,136 @@
+// `partita run`: build a machine from the command line and run it.
+
+import ArgumentParser
+import Chipset
+import Foundation
+import Machine
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a PC.",
+        discussion: """
+        Builds a PC (CPU, 8259 PIC pair, 8254 PIT, MC146818 RTC/CMOS, 16550A COM1, ports 0x61, \
+        0x92, 0xCF9 and 0x80) and runs the firmware given with --bios from the reset vector \
+        F000:FFF0. There is no display yet: every run is headless.
+
+        Time inside the machine is virtual and deterministic: each retired instruction advances \
+        it by 1 ns and a halted CPU skips to the next timer event, so the same inputs give the \
+        same run.
+
+        Exit status: the guest's isa-debug-exit value (v << 1) | 1; 124 after --timeout; 3 after \
+        a triple fault (the CPU state is printed); 4 when the CPU halts with interrupts disabled \
+        and nothing can wake it; 1 for a configuration error (one line on standard error).
+
+        Example:
+          partita run --bios test.rom --serial stdio --debugcon debug.log --isa-debug-exit --timeout 30
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Guest RAM size (bytes, or with K, M or G).", valueName: "SIZE"))
+    var memory: String = "32M"
+
+    @Option(name: .long, help: ArgumentHelp("Firmware image of 64, 128 or 256 KiB, mapped below 1 MiB and 4 GiB.", valueName: "FILE"))
+    var bios: String?
+
+    @Option(name: .long, help: ArgumentHelp("COM1 backend: stdio, null, or file:PATH.", valueName: "BACKEND"))
+    var serial: String = "stdio"
+
+    @Option(name: .long, help: ArgumentHelp("Write bytes sent to the debug console port (default 0xE9) to FILE ('-' for stdout).", valueName: "FILE[,port=N]"))
+    var debugcon: String?
+
+    @Option(name: .customLong("post-codes"), help: ArgumentHelp("Log every byte written to the POST port (default 0x80) to FILE, one hex byte per line.", valueName: "FILE[,port=N]"))
+    var postCodes: String?
+
+    @Flag(name: .customLong("isa-debug-exit"), help: "Add QEMU's isa-debug-exit device at port 0xF4.")
+    var isaDebugExit = false
+
+    @Option(name: .long, help: ArgumentHelp("Stop after this much wall-clock time; exit status 124.", valueName: "SECONDS"))
+    var timeout: Double?
+
+    @Flag(name: .long, help: "Run without a display (the only mode so far).")
+    var headless = false
+
+    func run() throws {
+        var config = MachineConfiguration()
+        do {
+            config.ramSize = try Self.parseSize(memory)
+            guard let bios else { throw ConfigurationError.noFirmware }
+            guard let data = FileManager.default.contents(atPath: bios) else {
+                throw ConfigurationError.cannotOpen(bios, "no such file or not readable")
+            }
+            config.firmware = [UInt8](data)
+            config.serial = try Self.parseSerial(serial)
+            if let d = debugcon { config.debugConsole = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort) }
+            if let p = postCodes { config.postCodes = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort) }
+            config.isaDebugExit = isaDebugExit
+            if let t = timeout, !(t > 0) { throw CommandLineError("--timeout must be a positive number of seconds") }
+        } catch let e as ConfigurationError {
+            throw CommandLineError(e.description)
+        }
+        let machine: PCMachine
+        do { machine = try PCMachine(config) } catch { throw CommandLineError("\(error)") }
+        let stop = machine.run(wallClockLimit: timeout)
+        machine.flushOutputs()
+        switch stop {
+        case .debugExit(let status): throw ExitCode(status)
+        case .timeout: throw ExitCode(124)
+        case .tripleFault:
+            FileHandle.standardError.write(Data("partita: triple fault; CPU state:\n\(machine.cpu.stateDescription)\n".utf8))
+            throw ExitCode(3)
+        case .haltedForever:
+            FileHandle.standardError.write(Data("partita: the CPU halted with interrupts disabled; nothing can wake it\n".utf8))
+            throw ExitCode(4)
+        case .stopped: return
+        }
+    }
+
+    /// "256M", "1G", "65536K" or plain bytes.
+    static func parseSize(_ text: String) throws -> UInt32 {
+        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        var digits = t, shift: UInt64 = 0
+        if let last = t.last, "KMG".contains(last) {
+            digits = String(t.dropLast())
+            shift = last == "K" ? 10 : (last == "M" ? 20 : 30)
+        }
+        guard let n = UInt64(digits), n > 0, n < (1 << 40) else {
+            throw CommandLineError("bad memory size '\(text)': use bytes or a number with K, M or G (e.g. 256M)")
+        }
+        let bytes = n << shift
+        guard bytes <= UInt64(UInt32.max) else { throw CommandLineError("memory size '\(text)' is more than this 32-bit PC can address") }
+        return UInt32(bytes)
+    }
+
+    static func parseSerial(_ text: String) throws -> MachineConfiguration.SerialConfiguration {
+        switch text {
+        case "stdio": return .stdio
+        case "null", "none": return .null
+        default:
+            if text.hasPrefix("file:"), text.count > 5 { return .file(String(text.dropFirst(5))) }
+            throw CommandLineError("bad --serial '\(text)': use stdio, null or file:PATH")
+        }
+    }
+
+    /// "FILE" or "FILE,port=N" (N decimal or 0x-prefixed hex).
+    static func parseDebugOutput(_ text: String, defaultPort: UInt16) throws -> MachineConfiguration.DebugOutput {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard let path = parts.first, !path.isEmpty else { throw CommandLineError("'\(text)': a file name is missing") }
+        var port = defaultPort
+        for option in parts.dropFirst() {
+            guard option.hasPrefix("port="), let p = parsePort(String(option.dropFirst(5))) else {
+                throw CommandLineError("bad option '\(option)' in '\(text)': only port=N is understood (N like 0xE9 or 233)")
+            }
+            port = p
+        }
+        return .init(port: port, path: path)
+    }
+
+    static func parsePort(_ s: String) -> UInt16? {
+        s.lowercased().hasPrefix("0x") ? UInt16(s.dropFirst(2), radix: 16) : UInt16(s)
+    }
+}
+
+/// A command-line mistake: printed as one line, exit status 1.
+struct CommandLineError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
