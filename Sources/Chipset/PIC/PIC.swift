@@ -22,7 +22,7 @@ import X86
 /// falls first (a real 8259A wants the input held until INTA, else it answers with IR7). Devices
 /// then may `pulse()` an edge. Level-triggered requests still vanish when their input falls, which
 /// gives the spurious IRQ7/IRQ15 behaviour on acknowledge.
-public final class PIC: PortIODevice, InterruptController {
+public final class PIC: BytePortDevice, InterruptController {
     /// Fixed I/O ranges the machine claims for this device.
     public static let portRanges: [ClosedRange<UInt16>] = [0x20...0x21, 0xA0...0xA1, 0x4D0...0x4D1]
 
@@ -115,21 +115,7 @@ public final class PIC: PortIODevice, InterruptController {
 
     // MARK: PortIODevice
 
-    public func ioRead(port: IOPort, width: AccessWidth) -> UInt32 {
-        var value: UInt32 = 0
-        for i in 0..<width.rawValue {
-            value |= UInt32(readByte(port.value &+ UInt16(i))) << (8 * UInt32(i))
-        }
-        return value
-    }
-
-    public func ioWrite(port: IOPort, width: AccessWidth, value: UInt32) {
-        for i in 0..<width.rawValue {
-            writeByte(port.value &+ UInt16(i), UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))))
-        }
-    }
-
-    private func readByte(_ port: UInt16) -> UInt8 {
+    public func readPortByte(_ port: UInt16) -> UInt8 {
         switch port {
         case Port.masterCommand:
             defer { update() }
@@ -145,7 +131,7 @@ public final class PIC: PortIODevice, InterruptController {
         }
     }
 
-    private func writeByte(_ port: UInt16, _ value: UInt8) {
+    public func writePortByte(_ port: UInt16, _ value: UInt8) {
         switch port {
         case Port.masterCommand: master.writeCommandPort(value)
         case Port.masterData: master.writeDataPort(value)

@@ -25,7 +25,7 @@ import EmulatorCore
 /// OUT0 through the read-back status are exact.
 ///
 /// DEVIATION: the read-back status reports control-word modes 6 and 7 as 2 and 3.
-public final class PIT: PortIODevice {
+public final class PIT: BytePortDevice {
     /// Fixed I/O ranges the machine claims for this device.
     public static let portRanges: [ClosedRange<UInt16>] = [0x40...0x43]
     /// The PC's timer input clock (14.31818 MHz / 12).
@@ -119,28 +119,14 @@ public final class PIT: PortIODevice {
 
     // MARK: PortIODevice
 
-    public func ioRead(port: IOPort, width: AccessWidth) -> UInt32 {
-        var value: UInt32 = 0
-        for i in 0..<width.rawValue {
-            value |= UInt32(readByte(port.value &+ UInt16(i))) << (8 * UInt32(i))
-        }
-        return value
-    }
-
-    public func ioWrite(port: IOPort, width: AccessWidth, value: UInt32) {
-        for i in 0..<width.rawValue {
-            writeByte(port.value &+ UInt16(i), UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))))
-        }
-    }
-
-    private func readByte(_ port: UInt16) -> UInt8 {
+    public func readPortByte(_ port: UInt16) -> UInt8 {
         guard port >= Port.counter0 && port < Port.control else {
             return 0xFF  // the control word register cannot be read
         }
         return counters[Int(port - Port.counter0)].readByte(at: currentTick)
     }
 
-    private func writeByte(_ port: UInt16, _ value: UInt8) {
+    public func writePortByte(_ port: UInt16, _ value: UInt8) {
         switch port {
         case Port.control:
             writeControlWord(value)

@@ -33,7 +33,7 @@ import EmulatorCore
 ///   when the clock next advances, instead of following the chip's undocumented carries.
 /// - DEVIATION: when the year wraps from 99 the century byte (0x32) is carried too, as later PC
 ///   chipsets do; the MC146818 leaves it to software.
-public final class RTC: PortIODevice {
+public final class RTC: BytePortDevice {
     /// Where the clock starts at power-on.
     public enum StartTime: Sendable, Equatable {
         /// The host's current time in UTC (what Linux guests usually expect).
@@ -197,29 +197,20 @@ public final class RTC: PortIODevice {
 
     // MARK: - Port I/O
 
-    public func ioRead(port: IOPort, width: AccessWidth) -> UInt32 {
-        var value: UInt32 = 0
-        for i in 0..<width.rawValue {
-            let byte: UInt8
-            switch port.value &+ UInt16(i) {
-            // DEVIATION: port 0x70 reads back the last value written (many chipsets float it).
-            case Self.indexPort.value: byte = index | (nmiMasked ? 0x80 : 0)
-            case Self.dataPort.value: byte = readData()
-            default: byte = 0xFF
-            }
-            value |= UInt32(byte) << (8 * UInt32(i))
+    public func readPortByte(_ port: UInt16) -> UInt8 {
+        switch port {
+        // DEVIATION: port 0x70 reads back the last value written (many chipsets float it).
+        case Self.indexPort.value: return index | (nmiMasked ? 0x80 : 0)
+        case Self.dataPort.value: return readData()
+        default: return 0xFF
         }
-        return value
     }
 
-    public func ioWrite(port: IOPort, width: AccessWidth, value: UInt32) {
-        for i in 0..<width.rawValue {
-            let byte = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))
-            switch port.value &+ UInt16(i) {
-            case Self.indexPort.value: writeIndex(byte)
-            case Self.dataPort.value: writeData(byte)
-            default: break
-            }
+    public func writePortByte(_ port: UInt16, _ value: UInt8) {
+        switch port {
+        case Self.indexPort.value: writeIndex(value)
+        case Self.dataPort.value: writeData(value)
+        default: break
         }
     }
 

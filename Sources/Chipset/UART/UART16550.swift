@@ -24,7 +24,7 @@ import EmulatorCore
 ///   OUT1 pin, 16650/16750 extensions (EFR, 32/64-byte FIFOs, auto flow control).
 /// - DEVIATION: in loopback the IRQ still follows the MCR.OUT2 bit. Boards that gate the IRQ with
 ///   the OUT2 pin would go silent in loopback, where the datasheet forces that pin inactive.
-public final class UART16550: PortIODevice, SerialReceiver {
+public final class UART16550: BytePortDevice, SerialReceiver {
     /// The four conventional PC serial port locations.
     public enum StandardPort: Sendable, CaseIterable {
         case com1, com2, com3, com4
@@ -178,22 +178,14 @@ public final class UART16550: PortIODevice, SerialReceiver {
 
     // MARK: - Port I/O
 
-    public func ioRead(port: IOPort, width: AccessWidth) -> UInt32 {
-        // An 8-bit ISA device: wider accesses become byte cycles on consecutive ports.
-        var value: UInt32 = 0
-        for i in 0..<width.rawValue {
-            let offset = port.value &- base.value &+ UInt16(i)
-            let byte: UInt8 = offset < 8 ? readRegister(offset) : 0xFF
-            value |= UInt32(byte) << (8 * UInt32(i))
-        }
-        return value
+    public func readPortByte(_ port: UInt16) -> UInt8 {
+        let offset = port &- base.value
+        return offset < 8 ? readRegister(offset) : 0xFF
     }
 
-    public func ioWrite(port: IOPort, width: AccessWidth, value: UInt32) {
-        for i in 0..<width.rawValue {
-            let offset = port.value &- base.value &+ UInt16(i)
-            if offset < 8 { writeRegister(offset, UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))) }
-        }
+    public func writePortByte(_ port: UInt16, _ value: UInt8) {
+        let offset = port &- base.value
+        if offset < 8 { writeRegister(offset, value) }
     }
 
     func readRegister(_ offset: UInt16) -> UInt8 {
