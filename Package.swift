@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "X86", dependencies: ["EmulatorCore", "CX87"], swiftSettings: optimize),
         .target(name: "Conformance", dependencies: ["X86", "EmulatorCore", "CZlib"], swiftSettings: optimize),
         .target(name: "Chipset", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
-        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset"], swiftSettings: optimize),
+        .target(name: "ACPI", dependencies: ["EmulatorCore"], swiftSettings: optimize),
+        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance", "Machine", "Chipset",
@@ -31,6 +32,7 @@ let package = Package(
         .testTarget(name: "ChipsetTests", dependencies: ["Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "PartitaCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ACPITests", dependencies: ["ACPI", "EmulatorCore"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]

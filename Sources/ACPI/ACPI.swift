@@ -1,0 +1,1 @@
+// ACPI: the AML encoder and the table builders (RSDP, RSDT, FADT, FACS, DSDT, MADT).
