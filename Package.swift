@@ -21,7 +21,8 @@ let package = Package(
         .target(name: "Conformance", dependencies: ["X86", "EmulatorCore", "CZlib"], swiftSettings: optimize),
         .target(name: "Chipset", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
         .target(name: "ACPI", dependencies: ["EmulatorCore"], swiftSettings: optimize),
-        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI"], swiftSettings: optimize),
+        .target(name: "Firmware", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
+        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance", "Machine", "Chipset",
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "PartitaCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "ACPITests", dependencies: ["ACPI", "EmulatorCore"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]
