@@ -8,6 +8,12 @@ public struct MachineConfiguration: Sendable {
     public var ramSize: UInt32 = 32 << 20
     /// A raw firmware image (64, 128 or 256 KiB) mapped below 1 MiB and below 4 GiB.
     public var firmware: [UInt8]?
+    /// A Linux bzImage booted directly through the 32-bit boot protocol (no firmware needed).
+    public var kernel: [UInt8]?
+    /// The initrd for `kernel`.
+    public var initrd: [UInt8]?
+    /// The kernel command line.
+    public var commandLine = ""
     /// Where COM1's output goes and its input comes from.
     public var serial: SerialConfiguration = .null
     /// The debug console port and where its bytes go (nil: no debug console).
@@ -48,6 +54,7 @@ public enum ConfigurationError: Error, CustomStringConvertible {
     case badFirmwareSize(Int)
     case noFirmware
     case cannotOpen(String, String)
+    case badKernel(String)
 
     public var description: String {
         switch self {
@@ -56,9 +63,11 @@ public enum ConfigurationError: Error, CustomStringConvertible {
         case .badFirmwareSize(let n):
             return "firmware image is \(n) bytes; it must be exactly 64, 128 or 256 KiB"
         case .noFirmware:
-            return "nothing to boot: give --bios FILE"
+            return "nothing to boot: give --kernel FILE (with --initrd and --append) or --bios FILE"
         case .cannotOpen(let path, let why):
             return "cannot open \(path): \(why)"
+        case .badKernel(let why):
+            return why
         }
     }
 }

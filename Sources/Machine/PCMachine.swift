@@ -2,6 +2,7 @@
 
 import Chipset
 import EmulatorCore
+import Firmware
 import Foundation
 import X86
 
@@ -92,6 +93,16 @@ public final class PCMachine {
         }
         if let image = config.firmware {
             try PCMachine.mapFirmware(image, into: memory)
+        }
+        if let kernel = config.kernel {
+            do {
+                let image = try LinuxKernelImage(kernel)
+                try LinuxBootLoader.load(kernel: image, initrd: config.initrd, commandLine: config.commandLine,
+                                         e820: .pc(ramSize: config.ramSize, acpiSize: 0), usableTop: config.ramSize,
+                                         rsdpAddress: nil, memory: memory, cpu: cpu)
+            } catch {
+                throw ConfigurationError.badKernel("\(error)")
+            }
         }
     }
 

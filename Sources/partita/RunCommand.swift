@@ -11,8 +11,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a PC.",
         discussion: """
         Builds a PC (CPU, 8259 PIC pair, 8254 PIT, MC146818 RTC/CMOS, 16550A COM1, ports 0x61, \
-        0x92, 0xCF9 and 0x80) and runs the firmware given with --bios from the reset vector \
-        F000:FFF0. There is no display yet: every run is headless.
+        0x92, 0xCF9 and 0x80) and either boots a Linux bzImage directly (--kernel, --initrd, \
+        --append; the 32-bit boot protocol) or runs the firmware given with --bios from the reset \
+        vector F000:FFF0. There is no display yet: every run is headless.
 
         Time inside the machine is virtual and deterministic: each retired instruction advances \
         it by 1 ns and a halted CPU skips to the next timer event, so the same inputs give the \
@@ -31,6 +32,16 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Firmware image of 64, 128 or 256 KiB, mapped below 1 MiB and 4 GiB.", valueName: "FILE"))
     var bios: String?
+
+    @Option(name: .long, help: ArgumentHelp("Linux bzImage to boot directly (32-bit boot protocol).", valueName: "FILE"))
+    var kernel: String?
+
+    @Option(name: .long, help: ArgumentHelp("Initial ramdisk for --kernel.", valueName: "FILE"))
+    var initrd: String?
+
+    @Option(name: .long, help: ArgumentHelp("Kernel command line for --kernel.", valueName: "TEXT"))
+    var append: String = ""
+
 
     @Option(name: .long, help: ArgumentHelp("COM1 backend: stdio, null, or file:PATH.", valueName: "BACKEND"))
     var serial: String = "stdio"
@@ -54,11 +65,15 @@ struct RunCommand: ParsableCommand {
         var config = MachineConfiguration()
         do {
             config.ramSize = try Self.parseSize(memory)
-            guard let bios else { throw ConfigurationError.noFirmware }
-            guard let data = FileManager.default.contents(atPath: bios) else {
-                throw ConfigurationError.cannotOpen(bios, "no such file or not readable")
+            guard bios != nil || kernel != nil else { throw ConfigurationError.noFirmware }
+            if let bios { config.firmware = try Self.readFile(bios) }
+            if let kernel {
+                config.kernel = try Self.readFile(kernel)
+                config.commandLine = append
+                if let initrd { config.initrd = try Self.readFile(initrd) }
+            } else if initrd != nil {
+                throw CommandLineError("--initrd needs --kernel")
             }
-            config.firmware = [UInt8](data)
             config.serial = try Self.parseSerial(serial)
             if let d = debugcon { config.debugConsole = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort) }
             if let p = postCodes { config.postCodes = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort) }
@@ -73,7 +88,11 @@ struct RunCommand: ParsableCommand {
         machine.flushOutputs()
         switch stop {
         case .debugExit(let status): throw ExitCode(status)
-        case .timeout: throw ExitCode(124)
+        case .timeout:
+            if ProcessInfo.processInfo.environment["PARTITA_DUMP_ON_TIMEOUT"] != nil {
+                FileHandle.standardError.write(Data("partita: timeout; CPU state:\n\(machine.cpu.stateDescription)\nvirtual time: \(machine.now)\n".utf8))
+            }
+            throw ExitCode(124)
         case .tripleFault:
             FileHandle.standardError.write(Data("partita: triple fault; CPU state:\n\(machine.cpu.stateDescription)\n".utf8))
             throw ExitCode(3)
@@ -82,6 +101,13 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(4)
         case .stopped: return
         }
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError.cannotOpen(path, "no such file or not readable")
+        }
+        return [UInt8](data)
     }
 
     /// "256M", "1G", "65536K" or plain bytes.
