@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Partita needs to build and test (idempotent; needs root or sudo).
 set -euo pipefail
-packages=(pkg-config zlib1g-dev nasm)
+# nasm: test programs; kmod, cpio: the guest kit (depmod, initramfs); acpica-tools: iasl checks the DSDT
+packages=(pkg-config zlib1g-dev nasm kmod cpio acpica-tools)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -68,6 +68,10 @@ extension CPU {
         static let platformID: UInt32 = 0x17
         static let biosSignID: UInt32 = 0x8B
         static let ebcHardPowerOn: UInt32 = 0x2A
+        static let perfCounter0: UInt32 = 0xC1
+        static let perfCounter1: UInt32 = 0xC2
+        static let eventSelect0: UInt32 = 0x186
+        static let eventSelect1: UInt32 = 0x187
     }
 
     /// Index into the fixed-range MTRR array, or nil.
@@ -99,6 +103,9 @@ extension CPU {
         case MSR.biosSignID: return 0
         case MSR.ebcHardPowerOn: return 0
         case 0x200...0x20F: return mtrrVariable[Int(msr - 0x200)]
+        case MSR.perfCounter0, MSR.perfCounter1: return 0
+        case MSR.eventSelect0: return eventSelect.0
+        case MSR.eventSelect1: return eventSelect.1
         default:
             if let i = fixedMTRRIndex(msr) { return mtrrFixed[i] }
             return nil
@@ -121,6 +128,10 @@ extension CPU {
         case MSR.mtrrDefType: mtrrDefType = v & 0xCFF
         case MSR.biosSignID: break
         case 0x200...0x20F: mtrrVariable[Int(msr - 0x200)] = v
+        // DEVIATION: the P6 performance counters exist (Linux's P6 PMU probes them) but never count.
+        case MSR.perfCounter0, MSR.perfCounter1: break
+        case MSR.eventSelect0: eventSelect.0 = v & 0xFFFF_FFFF
+        case MSR.eventSelect1: eventSelect.1 = v & 0xFFFF_FFFF
         default:
             if let i = fixedMTRRIndex(msr) { mtrrFixed[i] = v; return true }
             return false

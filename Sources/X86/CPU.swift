@@ -71,6 +71,8 @@ public final class CPU {
     var mtrrVariable = [UInt64](repeating: 0, count: 16)
     var pat: UInt64 = 0x0007_0406_0007_0406
     var miscEnable: UInt64 = 0x1
+    /// PerfEvtSel0/1 (the counters themselves do not count).
+    var eventSelect: (UInt64, UInt64) = (0, 0)
     var apicBaseFallback: UInt64 = 0xFEE0_0900
     public var fpu = FPUState()
 
@@ -234,6 +236,7 @@ public final class CPU {
         mtrrVariable = [UInt64](repeating: 0, count: 16)
         pat = 0x0007_0406_0007_0406
         miscEnable = 0x1
+        eventSelect = (0, 0)
         apicBaseFallback = 0xFEE0_0900
         fpu = FPUState.afterReset
         events = 0
