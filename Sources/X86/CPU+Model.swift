@@ -103,7 +103,8 @@ extension CPU {
         case MSR.biosSignID: return 0
         case MSR.ebcHardPowerOn: return 0
         case 0x200...0x20F: return mtrrVariable[Int(msr - 0x200)]
-        case MSR.perfCounter0, MSR.perfCounter1: return 0
+        case MSR.perfCounter0: return perfCounter.0
+        case MSR.perfCounter1: return perfCounter.1
         case MSR.eventSelect0: return eventSelect.0
         case MSR.eventSelect1: return eventSelect.1
         default:
@@ -128,8 +129,10 @@ extension CPU {
         case MSR.mtrrDefType: mtrrDefType = v & 0xCFF
         case MSR.biosSignID: break
         case 0x200...0x20F: mtrrVariable[Int(msr - 0x200)] = v
-        // DEVIATION: the P6 performance counters exist (Linux's P6 PMU probes them) but never count.
-        case MSR.perfCounter0, MSR.perfCounter1: break
+        // DEVIATION: the P6 performance counters exist (Linux's P6 PMU probes them) and hold
+        // what is written (40 bits), but never count.
+        case MSR.perfCounter0: perfCounter.0 = v & 0xFF_FFFF_FFFF
+        case MSR.perfCounter1: perfCounter.1 = v & 0xFF_FFFF_FFFF
         case MSR.eventSelect0: eventSelect.0 = v & 0xFFFF_FFFF
         case MSR.eventSelect1: eventSelect.1 = v & 0xFFFF_FFFF
         default:

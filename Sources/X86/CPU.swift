@@ -73,6 +73,7 @@ public final class CPU {
     var miscEnable: UInt64 = 0x1
     /// PerfEvtSel0/1 (the counters themselves do not count).
     var eventSelect: (UInt64, UInt64) = (0, 0)
+    var perfCounter: (UInt64, UInt64) = (0, 0)
     var apicBaseFallback: UInt64 = 0xFEE0_0900
     public var fpu = FPUState()
 
@@ -237,6 +238,7 @@ public final class CPU {
         pat = 0x0007_0406_0007_0406
         miscEnable = 0x1
         eventSelect = (0, 0)
+        perfCounter = (0, 0)
         apicBaseFallback = 0xFEE0_0900
         fpu = FPUState.afterReset
         events = 0

@@ -84,11 +84,14 @@ struct RunCommand: ParsableCommand {
         }
         let machine: PCMachine
         do { machine = try PCMachine(config) } catch { throw CommandLineError("\(error)") }
+        // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
+        if ProcessInfo.processInfo.environment["PARTITA_DECODED_BLOCKS"] == "0" { machine.cpu.decodedBlocksEnabled = false }
         let stop = machine.run(wallClockLimit: timeout)
         machine.flushOutputs()
         switch stop {
         case .debugExit(let status): throw ExitCode(status)
         case .timeout:
+            // Debugging aid: PARTITA_DUMP_ON_TIMEOUT=1 shows where the CPU was.
             if ProcessInfo.processInfo.environment["PARTITA_DUMP_ON_TIMEOUT"] != nil {
                 FileHandle.standardError.write(Data("partita: timeout; CPU state:\n\(machine.cpu.stateDescription)\nvirtual time: \(machine.now)\n".utf8))
             }
