@@ -104,8 +104,8 @@ extension CPU {
             flagsResult(r, 2, cf: c, of: ((r ^ dst) & 0x8000_0000) != 0)
             return r
         } else {
-            // 16-bit forms with counts > 16 are undefined; P6 treats the operands as a 48-bit
-            // pattern dst:src:dst.
+            // 16-bit forms with counts > 16 are undefined; P6 shifts the 48-bit pattern
+            // dst:src:dst (SHLD) or dst:src:dst read from the other end (SHRD).
             let d = UInt64(dst & 0xFFFF), s = UInt64(src & 0xFFFF)
             let r: UInt32
             let c: Bool
@@ -115,12 +115,10 @@ extension CPU {
                 r = UInt32(truncatingIfNeeded: sh >> 32) & 0xFFFF
                 c = (sh >> 48) & 1 != 0
             } else {
-                let wide = (d << 32) | (s << 16) | d
-                let rev = (d) | (s << 16) | (d << 32)
-                let sh = rev >> UInt64(c5)
+                let pattern = d | (s << 16) | (d << 32)
+                let sh = pattern >> UInt64(c5)
                 r = UInt32(truncatingIfNeeded: sh) & 0xFFFF
-                c = (rev >> UInt64(c5 - 1)) & 1 != 0
-                _ = wide
+                c = (pattern >> UInt64(c5 - 1)) & 1 != 0
             }
             flagsResult(r, 1, cf: c, of: ((r ^ dst) & 0x8000) != 0)
             return r
