@@ -140,26 +140,8 @@ struct APICCPUTests {
                 mov dword [0xFEE000F0], 0x1FF     ; SVR: enabled
                 mov dword [0xFEE00350], 0x700     ; LINT0: ExtINT
                 mov dword [0xFEE00360], 0x400     ; LINT1: NMI
-                mov al, 0x11                ; init_8259A: ICW1-4, vectors 0x20/0x28
-                out 0x20, al
-                mov al, 0x20
-                out 0x21, al
-                mov al, 0x04
-                out 0x21, al
-                mov al, 0x01
-                out 0x21, al
-                mov al, 0x11
-                out 0xA0, al
-                mov al, 0x28
-                out 0xA1, al
-                mov al, 0x02
-                out 0xA1, al
-                mov al, 0x01
-                out 0xA1, al
-                mov al, 0xFE                ; only IRQ0
-                out 0x21, al
-                mov al, 0xFF
-                out 0xA1, al
+                ; init_8259A: ICW1-4, vectors 0x20/0x28
+                \(GuestSnippets.initPICsOnlyIRQ0)
                 mov al, 0x34                ; PIT counter 0, mode 2, 1 kHz
                 out 0x43, al
                 mov al, 0xA9

@@ -14,26 +14,7 @@ struct TimerInterruptCPUTests {
                 mov al, 0xFF            ; Linux init_8259A: mask, ICW1-4 on both chips, masks
                 out 0x21, al
                 out 0xA1, al
-                mov al, 0x11
-                out 0x20, al
-                mov al, 0x20
-                out 0x21, al
-                mov al, 0x04
-                out 0x21, al
-                mov al, 0x01
-                out 0x21, al
-                mov al, 0x11
-                out 0xA0, al
-                mov al, 0x28
-                out 0xA1, al
-                mov al, 0x02
-                out 0xA1, al
-                mov al, 0x01
-                out 0xA1, al
-                mov al, 0xFE            ; only IRQ0
-                out 0x21, al
-                mov al, 0xFF
-                out 0xA1, al
+                \(GuestSnippets.initPICsOnlyIRQ0)
                 mov al, 0x34            ; PIT counter 0, mode 2, LATCH for HZ = 1000
                 out 0x43, al
                 mov al, 0xA9
