@@ -86,7 +86,7 @@ extension CPU {
                 setRegV(0, d)
             }
         case 0xB2: try loadFarPointer(2)
-        case 0xB3: try bitOp(3, immediate: false)
+        case 0xB3: try bitOp(2, immediate: false)  // BTR
         case 0xB4: try loadFarPointer(4)
         case 0xB5: try loadFarPointer(5)
         case 0xB6:
@@ -101,7 +101,7 @@ extension CPU {
             if sub < 4 { throw CPUFault.ud }
             if lockPrefix && (sub == 4 || isRegForm) { throw CPUFault.ud }
             try bitOp(sub - 4, immediate: true)
-        case 0xBB: try bitOp(2, immediate: false)
+        case 0xBB: try bitOp(3, immediate: false)  // BTC
         case 0xBC, 0xBD:
             try decodeModRM()
             let v = try readRMV()

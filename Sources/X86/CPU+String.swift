@@ -45,7 +45,7 @@ extension CPU {
                 eip = startEIP
                 return
             }
-            if batch > 1 && delta == n && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB) {
+            if batch > 1 && bulkStringsEnabled && delta == n && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB) {
                 let done = bulkMoveOrStore(op, n, src, count)
                 if done > 0 {
                     iterations += Int(done)

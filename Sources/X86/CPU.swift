@@ -162,6 +162,8 @@ public final class CPU {
     /// Run pre-decoded blocks (true) or interpret every instruction from its bytes (false).
     /// Both paths must give identical results; tests run both.
     public var decodedBlocksEnabled = true
+    /// Copy forward REP MOVS/STOS page by page between host pointers (false: element by element).
+    public var bulkStringsEnabled = true
     /// Blocks decoded so far (statistics).
     public internal(set) var blockBuilds = 0
 

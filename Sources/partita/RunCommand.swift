@@ -86,6 +86,7 @@ struct RunCommand: ParsableCommand {
         do { machine = try PCMachine(config) } catch { throw CommandLineError("\(error)") }
         // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
         if ProcessInfo.processInfo.environment["PARTITA_DECODED_BLOCKS"] == "0" { machine.cpu.decodedBlocksEnabled = false }
+        if ProcessInfo.processInfo.environment["PARTITA_BULK_STRINGS"] == "0" { machine.cpu.bulkStringsEnabled = false }
         let stop = machine.run(wallClockLimit: timeout)
         machine.flushOutputs()
         switch stop {
