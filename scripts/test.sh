@@ -17,3 +17,6 @@ if [ -d "$shared/sst80286" ]; then
 else
     echo "skipped: ../shared/testdata/sst80286 not found"
 fi
+
+echo "== guest boot (release build) =="
+scripts/guest-boot-test.sh
