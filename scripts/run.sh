@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The README's main command: installs what is needed, builds a release binary, builds the default
 # guest kit (Debian's i386 kernel + a busybox initramfs, fetched with apt) and boots it with the
-# serial console on this terminal. Stop it with Ctrl-C. (Typing into the guest over stdio is not
-# wired up yet; the console shows the boot and the shell prompt.)
+# serial console on this terminal: type into the guest's shell; Ctrl-A x quits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -32,6 +32,12 @@ public final class PCMachine {
     private var sinks: [FileHandle] = []
     private let serialBackend: SerialBackend
 
+    /// Host bytes for COM1 (a terminal or pipe on standard input); drained between slices.
+    public var serialInput: HostInputQueue?
+    /// Called with each host byte before it reaches COM1; return false to swallow it (the
+    /// frontend's escape keys, e.g. Ctrl-A x).
+    public var serialInputFilter: ((UInt8) -> Bool)?
+
     private var pendingStop: MachineStop?
     private var resetRequested = false
     /// Number of machine resets (guest-initiated) so far.
@@ -176,6 +182,14 @@ public final class PCMachine {
                 reset()
             }
             if let limit = wallClockLimit, Date().timeIntervalSince(started) >= limit { return .timeout }
+            if let input = serialInput {
+                let bytes = input.drain()
+                if !bytes.isEmpty {
+                    let passed = serialInputFilter.map { f in bytes.filter(f) } ?? bytes
+                    if !passed.isEmpty { com1.receive(passed) }
+                    if let s = pendingStop { pendingStop = nil; flushOutputs(); return s }
+                }
+            }
             var budget = sliceInstructions
             if let deadline = scheduler.nextDeadline {
                 let ahead = deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0

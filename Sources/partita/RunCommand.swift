@@ -19,6 +19,9 @@ struct RunCommand: ParsableCommand {
         it by 1 ns and a halted CPU skips to the next timer event, so the same inputs give the \
         same run.
 
+        With --serial stdio, standard input feeds COM1; on a terminal it is put in raw mode and \
+        Ctrl-A x quits (Ctrl-A Ctrl-A sends Ctrl-A), as in QEMU.
+
         Exit status: the guest's isa-debug-exit value (v << 1) | 1; 124 after --timeout; 3 after \
         a triple fault (the CPU state is printed); 4 when the CPU halts with interrupts disabled \
         and nothing can wake it; 1 for a configuration error (one line on standard error).
@@ -87,7 +90,14 @@ struct RunCommand: ParsableCommand {
         // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
         if ProcessInfo.processInfo.environment["PARTITA_DECODED_BLOCKS"] == "0" { machine.cpu.decodedBlocksEnabled = false }
         if ProcessInfo.processInfo.environment["PARTITA_BULK_STRINGS"] == "0" { machine.cpu.bulkStringsEnabled = false }
+        if config.serial == .stdio {
+            let input = TerminalInput()
+            input.start()
+            machine.serialInput = input.queue
+            machine.serialInputFilter = input.filter { [unowned machine] in machine.stop(.stopped) }
+        }
         let stop = machine.run(wallClockLimit: timeout)
+        TerminalInput.restore()
         machine.flushOutputs()
         switch stop {
         case .debugExit(let status): throw ExitCode(status)
