@@ -26,11 +26,15 @@ enum ToolRunner {
         try p.run()
         // Read both pipes concurrently so a chatty tool cannot block on a full pipe.
         let errData = LockedData()
-        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        let errDone = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            errData.set(err.fileHandleForReading.readDataToEndOfFile())
+            errDone.signal()
+        }
         reader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        while !errData.isSet { usleep(1000) }
+        errDone.wait()
         if p.terminationStatus != 0 && !allowFailure {
             let msg = String(decoding: errData.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw GuestKitError("\(arguments.joined(separator: " ")) failed (status \(p.terminationStatus)): \(msg)")
@@ -53,8 +57,6 @@ enum ToolRunner {
 final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
-    private var done = false
-    func set(_ d: Data) { lock.lock(); data = d; done = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return done }
+    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
     var value: Data { lock.lock(); defer { lock.unlock() }; return data }
 }

@@ -8,7 +8,8 @@ public enum MachineStop: Equatable, Sendable {
     case tripleFault
     /// The wall-clock limit passed.
     case timeout
-    /// The CPU halted with interrupts disabled and no event that could ever wake it.
+    /// The CPU halted and nothing can wake it: no timer is armed and interrupts are disabled or
+    /// there is no host input.
     case haltedForever
     /// `requestStop()` was called.
     case stopped

@@ -206,8 +206,13 @@ public final class PCMachine {
             case .halted:
                 // Nothing runs until the next device event: skip ahead to it.
                 guard let deadline = scheduler.nextDeadline else {
-                    if cpu.eflags & Flags.if == 0 || !cpu.intrLine { return pendingStop ?? .haltedForever }
-                    continue
+                    // No timer is armed: only host input (through COM1's interrupt) can still wake
+                    // the CPU, and only with interrupts enabled. Wait for it in wall-clock time.
+                    if cpu.eflags & Flags.if != 0 && serialInput != nil {
+                        Thread.sleep(forTimeInterval: 0.001)
+                        continue
+                    }
+                    return pendingStop ?? .haltedForever
                 }
                 scheduler.advance(to: deadline)
             case .budgetExhausted, .stopRequested:

@@ -71,7 +71,6 @@ extension CPU {
         fetchLen = len
         // host address of eip = e + lin = e + cs.base + eip
         fetchHostBase = e &+ Int(cs.base)
-        if len == 0 { fetchLen = 0 }
         let b = UnsafeRawPointer(bitPattern: fetchHostBase &+ Int(eip)).unsafelyUnwrapped.load(as: UInt8.self)
         eip &+= 1
         return b

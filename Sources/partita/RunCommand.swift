@@ -23,8 +23,8 @@ struct RunCommand: ParsableCommand {
         Ctrl-A x quits (Ctrl-A Ctrl-A sends Ctrl-A), as in QEMU.
 
         Exit status: the guest's isa-debug-exit value (v << 1) | 1; 124 after --timeout; 3 after \
-        a triple fault (the CPU state is printed); 4 when the CPU halts with interrupts disabled \
-        and nothing can wake it; 1 for a configuration error (one line on standard error).
+        a triple fault (the CPU state is printed); 4 when the CPU halts and nothing can wake it \
+        (no timer armed; interrupts disabled or no input); 1 for a configuration error (one line on standard error).
 
         Example:
           partita run --bios test.rom --serial stdio --debugcon debug.log --isa-debug-exit --timeout 30
@@ -111,7 +111,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("partita: triple fault; CPU state:\n\(machine.cpu.stateDescription)\n".utf8))
             throw ExitCode(3)
         case .haltedForever:
-            FileHandle.standardError.write(Data("partita: the CPU halted with interrupts disabled; nothing can wake it\n".utf8))
+            FileHandle.standardError.write(Data("partita: the CPU halted and nothing can wake it (no timer armed; interrupts disabled or no input)\n".utf8))
             throw ExitCode(4)
         case .stopped: return
         }
