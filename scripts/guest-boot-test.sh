@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Release-mode guest boot test: builds the default guest kit (Debian's i386 kernel + busybox
-# initramfs) and boots it on Partita with the serial console on a pipe: waits for the kit's ready
-# marker and the busybox shell, types a command and checks the guest's answer.
+# initramfs) and boots it on Partita with the serial console on a pipe, the full PC platform
+# (ACPI, local APIC, I/O APIC): checks the kernel log for the ACPI tables, the I/O APIC, a
+# calibrated APIC timer, no PIC fallback and no unchecked MSR access; waits for the kit's ready
+# marker and the busybox shell, types a command and checks the guest's answer, then powers the
+# guest off through ACPI (`poweroff -f`) and checks that Partita exits with status 0.
 # Prints a closing "N passed, M failed" line. If the kit cannot be fetched (no package registry),
 # the test says "skipped: ..." instead.
 set -uo pipefail
@@ -20,7 +23,7 @@ echo "== guest boot: $kernel =="
 mkfifo "$work/input"
 start=$(date +%s)
 "$partita" run --kernel "$kernel" --initrd "$initrd" --memory 256M \
-    --append "console=ttyS0 noapic nolapic acpi=off" --serial stdio --timeout 600 \
+    --append "console=ttyS0 apic=verbose" --serial stdio --timeout 600 \
     < "$work/input" > "$log" 2>&1 &
 pid=$!
 exec 3> "$work/input"
@@ -35,17 +38,29 @@ wait_for() {  # pattern, seconds
 }
 
 passed=0 failed=0
+check() {  # description, command...
+    local what=$1; shift
+    if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAILED: $what"; failed=$((failed + 1)); fi
+}
 if wait_for "partita-guest: ready" 600 && wait_for "built-in shell" 60; then
     echo "guest reached its shell in $(( $(date +%s) - start )) s (wall clock)"
     grep -am1 "Linux version" "$log"
     passed=$((passed + 1))
+    check "dmesg shows the ACPI tables" grep -aq "ACPI: RSDP 0x" "$log"
+    check "dmesg shows IOAPIC[0]" grep -aq "IOAPIC\[0\]: apic_id" "$log"
+    check "the APIC timer was calibrated" grep -aq "calibration result:" "$log"
+    check "the timer runs through the I/O APIC (no 8259A fallback)" \
+        bash -c "! grep -aqE 'through the 8259A|APIC timer disabled|Not using IOAPIC|NO_IRQ|noapic' '$log'"
+    check "no unchecked MSR access" bash -c "! grep -aq 'unchecked MSR access' '$log'"
     printf 'echo answer=$((6*7))\n' >&3
-    if wait_for "answer=42" 120; then
-        echo "the shell ran a typed command"
-        passed=$((passed + 1))
+    check "the shell ran a typed command" wait_for "answer=42" 120
+    printf 'poweroff -f\n' >&3
+    for _ in $(seq 1 120); do kill -0 $pid 2>/dev/null || break; sleep 1; done
+    if kill -0 $pid 2>/dev/null; then
+        check "poweroff -f ends Partita" false
     else
-        echo "the shell did not answer a typed command"
-        failed=$((failed + 1))
+        wait $pid; status=$?
+        check "poweroff -f ends Partita with exit status 0 (was $status)" test "$status" -eq 0
     fi
 else
     echo "the guest did not reach its shell"

@@ -10,4 +10,4 @@ kit=$(.build/release/partita guest fetch)
 kernel=$(echo "$kit" | tail -2 | head -1)
 initrd=$(echo "$kit" | tail -1)
 exec .build/release/partita run --kernel "$kernel" --initrd "$initrd" --memory 256M \
-    --append "console=ttyS0 noapic nolapic acpi=off" --serial stdio "$@"
+    --append "console=ttyS0" --serial stdio "$@"

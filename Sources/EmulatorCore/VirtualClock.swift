@@ -17,12 +17,46 @@ public struct VirtualTime: Hashable, Comparable, Sendable, CustomStringConvertib
 /// Devices compute counters from `now` when read and arm a `DeviceTimer` only for their next
 /// interrupt edge; the run loop asks `nextDeadline` how far the CPU may run, then calls
 /// `advance(to:)`, which fires due timers in deadline order (ties in arming order).
+///
+/// Time is live inside a CPU slice: with an instruction clock attached, `now` is the time at the
+/// last `advance` plus the instructions retired since, so a device read in the middle of a
+/// slice (a guest polling the PM timer or the PIT) sees time move. A timer armed inside a slice
+/// for a deadline before the slice's planned end (`horizon`) calls `deadlineMovedEarlier`, so
+/// the run loop can end the slice in time.
 public final class Scheduler {
-    public private(set) var now: VirtualTime = .zero
+    private var base: VirtualTime = .zero
+    private var counterBase: UInt64 = 0
+    private var counter: (() -> UInt64)?
+    private var nanosecondsPerTick: UInt64 = 1
     private var timers: [DeviceTimer] = []
     private var sequence: UInt64 = 0
+    /// Where the running slice is planned to end (set by the run loop; nil between slices).
+    public var horizon: VirtualTime?
+    /// Called when a timer is armed for a deadline before `horizon`.
+    public var deadlineMovedEarlier: (() -> Void)?
 
     public init() {}
+
+    /// Virtual time now (live inside a slice when an instruction clock is attached).
+    public var now: VirtualTime {
+        guard let counter else { return base }
+        return base + (counter() &- counterBase) &* nanosecondsPerTick
+    }
+
+    /// Makes `now` follow `counter` (the CPU's retired-instruction count) between `advance`
+    /// calls, at `nanosecondsPerTick` per count.
+    public func attachInstructionClock(nanosecondsPerTick: UInt64, counter: @escaping () -> UInt64) {
+        rebase()
+        self.nanosecondsPerTick = max(1, nanosecondsPerTick)
+        self.counter = counter
+        counterBase = counter()
+    }
+
+    /// Folds the instructions retired so far into the stored time.
+    private func rebase() {
+        base = now
+        counterBase = counter?() ?? 0
+    }
 
     /// The earliest armed deadline, or nil when nothing is armed.
     public var nextDeadline: VirtualTime? {
@@ -35,6 +69,10 @@ public final class Scheduler {
 
     func register(_ t: DeviceTimer) { timers.append(t) }
 
+    func timerArmed(at deadline: VirtualTime) {
+        if let h = horizon, deadline < h { deadlineMovedEarlier?() }
+    }
+
     func nextSequence() -> UInt64 {
         sequence &+= 1
         return sequence
@@ -42,6 +80,7 @@ public final class Scheduler {
 
     /// Moves time forward to `target` (never backwards), firing every timer due on the way.
     public func advance(to target: VirtualTime) {
+        rebase()
         while true {
             var due: DeviceTimer?
             for t in timers {
@@ -50,15 +89,18 @@ public final class Scheduler {
                 due = t
             }
             guard let timer = due, let d = timer.deadline else { break }
-            if d > now { now = d }
+            if d > base { base = d }
             timer.deadline = nil
-            timer.callback(now)
+            timer.callback(base)
         }
-        if target > now { now = target }
+        if target > base { base = target }
     }
 
     /// Restores the clock (snapshot restore); armed timers are re-armed by their devices.
-    public func restore(now: VirtualTime) { self.now = now }
+    public func restore(now: VirtualTime) {
+        base = now
+        counterBase = counter?() ?? 0
+    }
 }
 
 /// A one-shot timer owned by a device. Re-arming replaces the previous deadline.
@@ -80,6 +122,7 @@ public final class DeviceTimer {
     public func arm(at t: VirtualTime) {
         deadline = t
         armSequence = scheduler.nextSequence()
+        scheduler.timerArmed(at: t)
     }
 
     public func cancel() { deadline = nil }

@@ -45,11 +45,13 @@ public struct E820Map: Equatable, Sendable {
         return out
     }
 
-    /// The map of a PC with `ramSize` bytes of RAM (below 4 GiB) and `reservedTop` bytes at the
-    /// end of RAM holding the ACPI tables: conventional memory up to the EBDA at 0x9FC00, the
-    /// EBDA, the BIOS area 0xF0000–0xFFFFF, extended memory, the ACPI region, and the I/O APIC,
-    /// local APIC and firmware ranges at the top of the 4 GiB space.
-    public static func pc(ramSize: UInt32, acpiSize: UInt32, firmwareSize: UInt32 = 0x4_0000) -> E820Map {
+    /// The map of a PC with `ramSize` bytes of RAM (below 4 GiB) and `acpiSize` bytes at the end
+    /// of RAM holding the ACPI tables: conventional memory up to the EBDA at 0x9FC00, the EBDA,
+    /// the BIOS area 0xF0000–0xFFFFF, extended memory, the ACPI region (its first `acpiNVSSize`
+    /// bytes ACPI NVS — the FACS, which the OS writes — the rest ACPI reclaimable), and the I/O
+    /// APIC, local APIC and firmware ranges at the top of the 4 GiB space.
+    public static func pc(ramSize: UInt32, acpiSize: UInt32, acpiNVSSize: UInt32 = 0,
+                          firmwareSize: UInt32 = 0x4_0000) -> E820Map {
         var m = E820Map()
         m.add(Entry(base: 0, length: 0x9_FC00, type: .usable))
         m.add(Entry(base: 0x9_FC00, length: 0x400, type: .reserved))
@@ -58,7 +60,11 @@ public struct E820Map: Equatable, Sendable {
         if acpiBase > 0x10_0000 {
             m.add(Entry(base: 0x10_0000, length: acpiBase - 0x10_0000, type: .usable))
         }
-        if acpiSize > 0 { m.add(Entry(base: acpiBase, length: UInt64(acpiSize), type: .acpiReclaimable)) }
+        let nvs = UInt64(min(acpiNVSSize, acpiSize))
+        if nvs > 0 { m.add(Entry(base: acpiBase, length: nvs, type: .acpiNVS)) }
+        if UInt64(acpiSize) > nvs {
+            m.add(Entry(base: acpiBase + nvs, length: UInt64(acpiSize) - nvs, type: .acpiReclaimable))
+        }
         m.add(Entry(base: 0xFEC0_0000, length: 0x1000, type: .reserved))
         m.add(Entry(base: 0xFEE0_0000, length: 0x1000, type: .reserved))
         m.add(Entry(base: 0x1_0000_0000 - UInt64(firmwareSize), length: UInt64(firmwareSize), type: .reserved))

@@ -4,6 +4,8 @@
 public enum MachineStop: Equatable, Sendable {
     /// The guest wrote to isa-debug-exit; the process should exit with this status.
     case debugExit(status: Int32)
+    /// The guest powered the machine off (ACPI S5); the process should exit with status 0.
+    case powerOff
     /// A triple fault (shutdown cycle).
     case tripleFault
     /// The wall-clock limit passed.

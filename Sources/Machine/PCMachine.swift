@@ -1,5 +1,6 @@
 // The PC: memory map, CPU, chipset devices, and the run loop on virtual time.
 
+import ACPI
 import Chipset
 import EmulatorCore
 import Firmware
@@ -9,26 +10,47 @@ import X86
 /// A PC built from a `MachineConfiguration`.
 ///
 /// Memory map: RAM from 0; the firmware image at the top of the first MiB and at the top of
-/// 4 GiB. I/O: PIC (0x20, 0xA0, ELCR 0x4D0), PIT (0x40) and port 0x61, RTC/CMOS (0x70), COM1
-/// (0x3F8, IRQ 4), port 0x92, reset control 0xCF9, POST port 0x80, optional debug console and
-/// isa-debug-exit. Time is virtual: each retired instruction advances it by
-/// `nanosecondsPerInstruction`; a halted CPU skips to the next device deadline.
+/// 4 GiB; the I/O APIC at 0xFEC0_0000 and the local APIC at 0xFEE0_0000. For a direct kernel
+/// boot the ACPI tables sit in the top 64 KiB of RAM with the RSDP at 0xE0000 (`PlatformLayout`).
 ///
-/// Not yet modelled here (later issues): APICs, PCI, ACPI, PS/2, storage, VGA, direct kernel boot.
+/// I/O: PIC (0x20, 0xA0, ELCR 0x4D0), PIT (0x40) and port 0x61, RTC/CMOS (0x70), 8042 (0x60,
+/// 0x64), COM1 (0x3F8, IRQ 4), port 0x92, PCI configuration mechanism #1 (0xCF8/0xCFC) with the
+/// i440FX host bridge (00:00.0), the PIIX3 ISA bridge (00:01.0) and the PIIX4 power management
+/// function (00:01.3, PM block 0x600, SCI on IRQ 9, APM control 0xB2), reset control 0xCF9, POST
+/// port 0x80, optional debug console and isa-debug-exit.
+///
+/// Interrupts: every ISA IRQ reaches both the 8259A pair and the I/O APIC (IRQ 0 on pin 2); the
+/// 8259A's INTR goes to the local APIC's LINT0, the local APIC drives the CPU. Time is virtual:
+/// each retired instruction advances it by `nanosecondsPerInstruction`; a halted CPU skips to
+/// the next device deadline.
 public final class PCMachine {
     public let configuration: MachineConfiguration
     public let memory: PhysicalMemory
     public let ports = PortIOBus()
     public let scheduler = Scheduler()
     public let cpu: CPU
+    public let localAPIC: LocalAPIC
+    public let ioapic: IOAPIC
     public let pic: PIC
     public let pit: PIT
     public let portB: SystemControlPortB
     public let rtc: RTC
+    public let ps2: PS2Controller
     public let com1: UART16550
+    public let pci = PCIBus()
+    public let hostBridge = PCIHostBridge()
+    public let isaBridge: PIIX3ISABridge
+    public let powerManagement: PIIX4PowerManagement
     public let postPort: POSTCodePort
+    /// The platform's addresses, shared by the device wiring, the E820 map and the ACPI tables.
+    public let layout: PlatformLayout
+    /// The ACPI tables written into RAM for a direct kernel boot (nil when firmware boots).
+    public private(set) var acpiTables: ACPITables?
     private var portA: SystemControlPortA!
     private var resetControl: ResetControl!
+    private let a20: A20Gate
+    private var isaLines: [ISAInterruptLine] = []
+    private let barMapper: PCIBARMapper
     private var sinks: [FileHandle] = []
     private let serialBackend: SerialBackend
 
@@ -48,15 +70,42 @@ public final class PCMachine {
         guard config.ramSize >= 1 << 20, config.ramSize <= 3 << 30, config.ramSize % 4096 == 0 else {
             throw ConfigurationError.badRAMSize(config.ramSize)
         }
+        layout = PlatformLayout(ramSize: config.ramSize)
         memory = PhysicalMemory(ramSize: config.ramSize)
+        a20 = A20Gate(memory: memory)
         cpu = CPU(memory: memory, ports: ports)
+
         let cpuRef = cpu
-        pic = PIC(setINTR: { [unowned cpuRef] level in cpuRef.intrLine = level })
-        cpu.interruptController = pic
-        pit = PIT(scheduler: scheduler, irq0: pic.irq(0))
+        scheduler.attachInstructionClock(nanosecondsPerTick: Self.nanosecondsPerInstruction(config)) {
+            [unowned cpuRef] in cpuRef.instructionsRetired
+        }
+        scheduler.deadlineMovedEarlier = { [unowned cpuRef] in cpuRef.requestStop() }
+
+        // Interrupt controllers: CPU ← local APIC ← (LINT0: 8259A pair; messages: I/O APIC).
+        localAPIC = LocalAPIC(cpu: cpu, scheduler: scheduler, memory: memory)
+        let lapic = localAPIC
+        ioapic = IOAPIC(id: layout.ioapicID) { [unowned lapic] message in lapic.receive(message) }
+        memory.mapMMIO(ioapic, base: IOAPIC.defaultBase, size: IOAPIC.mmioSize)
+        let ioapicRef = ioapic
+        localAPIC.endOfInterruptBroadcast = { [unowned ioapicRef] vector in ioapicRef.endOfInterrupt(vector: vector) }
+        pic = PIC(setINTR: { [unowned lapic] level in lapic.lint0.setLevel(level) })
+        localAPIC.externalInterruptController = pic
+        let picRef = pic
+        let irqLines = (0..<16).map { irq in
+            ISAInterruptLine(picInput: picRef.irq(irq), ioapicInput: ioapicRef.pin(ISAInterruptLine.ioapicPin(forIRQ: irq)))
+        }
+        isaLines = irqLines
+        func irq(_ n: Int) -> InterruptLine { irqLines[n] }
+
+        pit = PIT(scheduler: scheduler, irq0: irq(0))
         portB = SystemControlPortB(pit: pit, scheduler: scheduler)
-        rtc = RTC(interrupt: pic.irq(8), scheduler: scheduler, start: config.rtcStart)
+        rtc = RTC(interrupt: irq(8), scheduler: scheduler, start: config.rtcStart)
         rtc.applyStandardLayout(CMOSConfiguration(ramSize: UInt64(config.ramSize)))
+        let gate = a20
+        var resetHook: () -> Void = {}
+        ps2 = PS2Controller(scheduler: scheduler, keyboardInterrupt: irq(PS2Controller.keyboardIRQ),
+                            mouseInterrupt: irq(PS2Controller.mouseIRQ),
+                            setA20: { gate.setKeyboardController($0) }, resetCPU: { resetHook() })
         switch config.serial {
         case .null: serialBackend = NullSerialBackend()
         case .stdio: serialBackend = StdioSerialBackend()
@@ -65,7 +114,22 @@ public final class PCMachine {
                 throw ConfigurationError.cannotOpen(path, "\(error)")
             }
         }
-        com1 = UART16550(base: IOPort(0x3F8), interrupt: pic.irq(4), scheduler: scheduler, backend: serialBackend)
+        com1 = UART16550(base: IOPort(0x3F8), interrupt: irq(4), scheduler: scheduler, backend: serialBackend)
+
+        // PCI: host bridge 00:00.0, ISA bridge 00:01.0 (PIRQs to ISA IRQs and I/O APIC pins
+        // 16–19), power management 00:01.3 (SCI shares IRQ 9 with PIRQs routed there).
+        isaBridge = PIIX3ISABridge(isaIRQ: { irqLines[$0] }, ioAPICInputs: (16..<20).map { ioapicRef.pin($0) })
+        let bridge = isaBridge
+        pci.intxRouter = { [unowned bridge] device, pin in bridge.intxLine(device: device, pin: pin) }
+        var powerOffHook: () -> Void = {}
+        powerManagement = PIIX4PowerManagement(scheduler: scheduler, sci: isaBridge.isaIRQInput(Int(layout.sciIRQ)),
+                                               powerOff: { powerOffHook() })
+        pci.register(hostBridge, device: PCIHostBridge.device, function: 0)
+        pci.register(isaBridge, device: PIIX3ISABridge.device, function: 0)
+        pci.register(powerManagement, device: PIIX4PowerManagement.device, function: PIIX4PowerManagement.function)
+        barMapper = PCIBARMapper(memory: memory, ports: ports)
+        barMapper.attach(powerManagement)
+
         var postSink: ((UInt8) -> Void)?
         if let p = config.postCodes {
             let handle = try PCMachine.openSink(p.path)
@@ -80,11 +144,18 @@ public final class PCMachine {
         ports.register(pit, ports: 0x40...0x43)
         ports.register(portB, ports: 0x61...0x61)
         ports.register(rtc, ports: 0x70...0x71)
+        for r in PS2Controller.portRanges { ports.register(ps2, ports: r) }
         ports.register(com1, ports: 0x3F8...0x3FF)
         ports.register(postPort, ports: postPort.port...postPort.port)
-        portA = SystemControlPortA(setA20: { [unowned self] on in memory.setA20(enabled: on) },
-                                   resetCPU: { [unowned self] in requestReset() })
-        resetControl = ResetControl(resetMachine: { [unowned self] in requestReset() })
+        for r in PCIBus.portRanges { ports.register(pci, ports: r) }
+        let apm = powerManagement.smiCommandPort
+        ports.register(apm, ports: apm.ports)
+
+        // Everything below captures self.
+        resetHook = { [unowned self] in self.requestReset() }
+        powerOffHook = { [unowned self] in stop(.powerOff) }
+        portA = SystemControlPortA(setA20: { gate.setPortA($0) }, resetCPU: { [unowned self] in self.requestReset() })
+        resetControl = ResetControl(resetMachine: { [unowned self] in self.requestReset() })
         ports.register(portA, ports: SystemControlPortA.port...SystemControlPortA.port)
         ports.register(resetControl, ports: ResetControl.port...ResetControl.port)
         if let d = config.debugConsole {
@@ -101,14 +172,35 @@ public final class PCMachine {
             try PCMachine.mapFirmware(image, into: memory)
         }
         if let kernel = config.kernel {
-            do {
-                let image = try LinuxKernelImage(kernel)
-                try LinuxBootLoader.load(kernel: image, initrd: config.initrd, commandLine: config.commandLine,
-                                         e820: .pc(ramSize: config.ramSize, acpiSize: 0), usableTop: config.ramSize,
-                                         rsdpAddress: nil, memory: memory, cpu: cpu)
-            } catch {
-                throw ConfigurationError.badKernel("\(error)")
-            }
+            try bootKernelDirectly(kernel)
+        }
+    }
+
+    static func nanosecondsPerInstruction(_ config: MachineConfiguration) -> UInt64 {
+        max(1, config.nanosecondsPerInstruction)
+    }
+
+    /// Does what firmware would have done before handing over to the kernel — PCI power
+    /// management enabled at its PM block, the local APIC in virtual-wire mode, ACPI tables in
+    /// RAM — then loads the kernel through the Linux boot protocol.
+    private func bootKernelDirectly(_ kernel: [UInt8]) throws {
+        powerManagement.configureAsFirmware()
+        localAPIC.configureVirtualWire()
+        let tables: ACPITables
+        do { tables = try ACPITables.build(layout: layout) } catch {
+            throw ConfigurationError.badKernel("cannot build the ACPI tables: \(error)")
+        }
+        for t in tables.tables { memory.load(t.bytes, at: t.address.value) }
+        acpiTables = tables
+        let e820 = E820Map.pc(ramSize: configuration.ramSize, acpiSize: layout.acpiRegion.size,
+                              acpiNVSSize: layout.acpiNVSRegion.size)
+        do {
+            let image = try LinuxKernelImage(kernel)
+            try LinuxBootLoader.load(kernel: image, initrd: configuration.initrd, commandLine: configuration.commandLine,
+                                     e820: e820, usableTop: layout.acpiRegion.base.value,
+                                     rsdpAddress: tables.rsdpAddress.value, memory: memory, cpu: cpu)
+        } catch {
+            throw ConfigurationError.badKernel("\(error)")
         }
     }
 
@@ -145,14 +237,21 @@ public final class PCMachine {
     /// Returns guest-visible state to power-on values (RAM keeps its contents, as on a warm reset).
     public func reset() {
         cpu.reset()
+        localAPIC.reset()
+        ioapic.reset()
         pic.reset()
         pit.reset()
         portB.reset()
         rtc.reset()
+        ps2.reset()
         com1.reset()
+        pci.reset()
+        hostBridge.reset()
+        isaBridge.reset()
+        powerManagement.reset()
         portA.reset()
         resetControl.reset()
-        memory.setA20(enabled: true)
+        a20.reset()
         resetCount += 1
     }
 
@@ -170,7 +269,7 @@ public final class PCMachine {
     /// seconds pass (checked between slices of at most `sliceInstructions`).
     public func run(wallClockLimit: Double? = nil, sliceInstructions: Int = 1_000_000) -> MachineStop {
         let started = Date()
-        let nsPerInstruction = max(1, configuration.nanosecondsPerInstruction)
+        let nsPerInstruction = Self.nanosecondsPerInstruction(configuration)
         while true {
             if let s = pendingStop {
                 pendingStop = nil
@@ -195,10 +294,12 @@ public final class PCMachine {
                 let ahead = deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0
                 budget = Int(min(UInt64(sliceInstructions), max(1, ahead / nsPerInstruction)))
             }
-            let before = cpu.instructionsRetired
+            // Time is live during the slice (the scheduler follows instructionsRetired); a timer
+            // armed for before the planned end stops the slice early.
+            scheduler.horizon = now + UInt64(budget) &* nsPerInstruction
             let reason = cpu.run(budget: budget)
-            let executed = cpu.instructionsRetired &- before
-            scheduler.advance(to: now + executed &* nsPerInstruction)
+            scheduler.horizon = nil
+            scheduler.advance(to: now)
             (serialBackend as? StdioSerialBackend)?.flush()
             switch reason {
             case .shutdown:
@@ -214,6 +315,10 @@ public final class PCMachine {
                     }
                     return pendingStop ?? .haltedForever
                 }
+                // The time-stamp counter keeps counting while halted (it counts CPU clocks, one
+                // per instruction time), so TSC and the other clocks agree.
+                let idle = deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0
+                cpu.tscOffset &+= idle / nsPerInstruction
                 scheduler.advance(to: deadline)
             case .budgetExhausted, .stopRequested:
                 break

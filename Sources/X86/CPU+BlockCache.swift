@@ -97,6 +97,9 @@ extension CPU {
         let entryEIP = eip
         var op = firstOp
         var executed = 0
+        // Instructions already added to `instructionsRetired` (a loop that stays in this block
+        // retires each pass, so virtual time read by a polled device keeps moving).
+        var retired = 0
         while true {
             startEIP = eip
             var next = eip &+ UInt32(op.pointee.length)
@@ -106,7 +109,7 @@ extension CPU {
                 try executeDecoded(UnsafePointer(op))
             } catch {
                 eip = startEIP
-                instructionsRetired &+= UInt64(executed)
+                instructionsRetired &+= UInt64(executed - retired)
                 deliverException(error)
                 return executed + 1
             }
@@ -119,6 +122,8 @@ extension CPU {
                 // A taken branch back to this block's start (a loop) stays here.
                 // PERF: saves the block lookup per iteration (bench cpu).
                 if eip == entryEIP {
+                    instructionsRetired &+= UInt64(executed - retired)
+                    retired = executed
                     op = firstOp
                     continue
                 }
@@ -127,7 +132,7 @@ extension CPU {
             if op == lastOp { break }
             op += 1
         }
-        instructionsRetired &+= UInt64(executed)
+        instructionsRetired &+= UInt64(executed - retired)
         return executed
     }
 }

@@ -113,7 +113,7 @@ struct RunCommand: ParsableCommand {
         case .haltedForever:
             FileHandle.standardError.write(Data("partita: the CPU halted and nothing can wake it (no timer armed; interrupts disabled or no input)\n".utf8))
             throw ExitCode(4)
-        case .stopped: return
+        case .stopped, .powerOff: return
         }
     }
 
