@@ -1,6 +1,7 @@
 // What a machine is built from: memory, firmware, serial and debug devices, time.
 
 import Chipset
+import Firmware
 
 /// Everything needed to build a `PCMachine`. Values only; building validates them.
 public struct MachineConfiguration: Sendable {
@@ -10,8 +11,10 @@ public struct MachineConfiguration: Sendable {
     public var firmware: [UInt8]?
     /// A Linux bzImage booted directly through the 32-bit boot protocol (no firmware needed).
     public var kernel: [UInt8]?
-    /// The initrd for `kernel`.
+    /// The initrd for `kernel` (a Linux kernel; see `multibootModules` for multiboot kernels).
     public var initrd: [UInt8]?
+    /// Modules handed to a multiboot `kernel`, in order.
+    public var multibootModules: [MultibootModule] = []
     /// The kernel command line.
     public var commandLine = ""
     /// Where COM1's output goes and its input comes from.
@@ -23,6 +26,8 @@ public struct MachineConfiguration: Sendable {
     public var postCodes: DebugOutput?
     /// QEMU's isa-debug-exit at 0xF4.
     public var isaDebugExit = false
+    /// QEMU's fw_cfg interface at 0x510 (signature, RAM size, CPU count, command line, e820).
+    public var fwCfg = true
     /// Virtual nanoseconds per retired instruction: the guest's notion of CPU speed.
     /// Deterministic; a pacing layer may later keep guest time near wall time.
     public var nanosecondsPerInstruction: UInt64 = 1
@@ -35,6 +40,8 @@ public struct MachineConfiguration: Sendable {
         case null
         case stdio
         case file(String)
+        /// A Unix stream socket: Partita listens at the path (`server`) or connects to it.
+        case unixSocket(path: String, server: Bool)
     }
 
     /// A debug byte stream: a port and a host file path ("-" or "stdio" for standard output).
@@ -55,6 +62,7 @@ public enum ConfigurationError: Error, CustomStringConvertible {
     case noFirmware
     case cannotOpen(String, String)
     case badKernel(String)
+    case badFirmware(String)
 
     public var description: String {
         switch self {
@@ -66,7 +74,7 @@ public enum ConfigurationError: Error, CustomStringConvertible {
             return "nothing to boot: give --kernel FILE (with --initrd and --append) or --bios FILE"
         case .cannotOpen(let path, let why):
             return "cannot open \(path): \(why)"
-        case .badKernel(let why):
+        case .badKernel(let why), .badFirmware(let why):
             return why
         }
     }

@@ -53,6 +53,10 @@ public final class PCMachine {
     private let barMapper: PCIBARMapper
     private var sinks: [FileHandle] = []
     private let serialBackend: SerialBackend
+    /// COM1's backend when it is a Unix socket (polled for input between slices).
+    private let socketSerial: UnixSocketSerialBackend?
+    /// QEMU's fw_cfg (nil when the configuration leaves it out).
+    public private(set) var fwCfg: FwCfg?
 
     /// Host bytes for COM1 (a terminal or pipe on standard input); drained between slices.
     public var serialInput: HostInputQueue?
@@ -90,6 +94,10 @@ public final class PCMachine {
         localAPIC.endOfInterruptBroadcast = { [unowned ioapicRef] vector in ioapicRef.endOfInterrupt(vector: vector) }
         pic = PIC(setINTR: { [unowned lapic] level in lapic.lint0.setLevel(level) })
         localAPIC.externalInterruptController = pic
+        // DEVIATION: the bootstrap processor's APIC comes out of reset in virtual-wire mode
+        // (what every PC BIOS programs, and what QEMU's reset state gives LINT0), so firmware
+        // and operating systems that never touch the APIC still receive the 8259A's interrupts.
+        localAPIC.configureVirtualWire()
         let picRef = pic
         let irqLines = (0..<16).map { irq in
             ISAInterruptLine(picInput: picRef.irq(irq), ioapicInput: ioapicRef.pin(ISAInterruptLine.ioapicPin(forIRQ: irq)))
@@ -106,6 +114,7 @@ public final class PCMachine {
         ps2 = PS2Controller(scheduler: scheduler, keyboardInterrupt: irq(PS2Controller.keyboardIRQ),
                             mouseInterrupt: irq(PS2Controller.mouseIRQ),
                             setA20: { gate.setKeyboardController($0) }, resetCPU: { resetHook() })
+        var socket: UnixSocketSerialBackend?
         switch config.serial {
         case .null: serialBackend = NullSerialBackend()
         case .stdio: serialBackend = StdioSerialBackend()
@@ -113,7 +122,16 @@ public final class PCMachine {
             do { serialBackend = try FileSerialBackend(path: path) } catch {
                 throw ConfigurationError.cannotOpen(path, "\(error)")
             }
+        case .unixSocket(let path, let server):
+            do {
+                let s = try UnixSocketSerialBackend(path: path, role: server ? .server : .client)
+                socket = s
+                serialBackend = s
+            } catch {
+                throw ConfigurationError.cannotOpen(path, "\(error)")
+            }
         }
+        socketSerial = socket
         com1 = UART16550(base: IOPort(0x3F8), interrupt: irq(4), scheduler: scheduler, backend: serialBackend)
 
         // PCI: host bridge 00:00.0, ISA bridge 00:01.0 (PIRQs to ISA IRQs and I/O APIC pins
@@ -168,6 +186,20 @@ public final class PCMachine {
             let exitDevice = ISADebugExit { [unowned self] status in stop(.debugExit(status: status)) }
             ports.register(exitDevice, ports: ISADebugExit.defaultPort...ISADebugExit.defaultPort)
         }
+        if config.fwCfg {
+            var fw = FwCfgConfiguration(ramSize: UInt64(config.ramSize), cpuCount: 1)
+            fw.commandLine = config.commandLine
+            do {
+                // As QEMU's: RAM only; firmware carves out the legacy holes itself.
+                try fw.addFile("etc/e820", contents: E820Map(entries: [
+                    .init(base: 0, length: UInt64(config.ramSize), type: .usable)]).encoded())
+                let device = try FwCfg(fw, memory: memory)
+                for r in FwCfg.portRanges { ports.register(device, ports: r) }
+                fwCfg = device
+            } catch {
+                throw ConfigurationError.badFirmware("fw_cfg: \(error)")
+            }
+        }
         if let image = config.firmware {
             try PCMachine.mapFirmware(image, into: memory)
         }
@@ -181,11 +213,9 @@ public final class PCMachine {
     }
 
     /// Does what firmware would have done before handing over to the kernel — PCI power
-    /// management enabled at its PM block, the local APIC in virtual-wire mode, ACPI tables in
-    /// RAM — then loads the kernel through the Linux boot protocol.
+    /// management enabled at its PM block, ACPI tables in RAM — then loads the kernel through the Linux boot protocol.
     private func bootKernelDirectly(_ kernel: [UInt8]) throws {
         powerManagement.configureAsFirmware()
-        localAPIC.configureVirtualWire()
         let tables: ACPITables
         do { tables = try ACPITables.build(layout: layout) } catch {
             throw ConfigurationError.badKernel("cannot build the ACPI tables: \(error)")
@@ -195,6 +225,12 @@ public final class PCMachine {
         let e820 = E820Map.pc(ramSize: configuration.ramSize, acpiSize: layout.acpiRegion.size,
                               acpiNVSSize: layout.acpiNVSRegion.size)
         do {
+            if (try? LinuxKernelImage(kernel)) == nil, MultibootLoader.isMultiboot(kernel) {
+                let image = try MultibootImage(kernel)
+                try MultibootLoader.load(kernel: image, modules: configuration.multibootModules,
+                                         commandLine: configuration.commandLine, e820: e820, memory: memory, cpu: cpu)
+                return
+            }
             let image = try LinuxKernelImage(kernel)
             try LinuxBootLoader.load(kernel: image, initrd: configuration.initrd, commandLine: configuration.commandLine,
                                      e820: e820, usableTop: layout.acpiRegion.base.value,
@@ -238,6 +274,7 @@ public final class PCMachine {
     public func reset() {
         cpu.reset()
         localAPIC.reset()
+        localAPIC.configureVirtualWire()
         ioapic.reset()
         pic.reset()
         pit.reset()
@@ -252,6 +289,7 @@ public final class PCMachine {
         portA.reset()
         resetControl.reset()
         a20.reset()
+        fwCfg?.reset()
         resetCount += 1
     }
 
@@ -259,6 +297,7 @@ public final class PCMachine {
     public func flushOutputs() {
         (serialBackend as? StdioSerialBackend)?.flush()
         (serialBackend as? FileSerialBackend)?.flush()
+        socketSerial?.flush()
         for h in sinks where h !== FileHandle.standardOutput { try? h.synchronize() }
     }
 
@@ -281,6 +320,7 @@ public final class PCMachine {
                 reset()
             }
             if let limit = wallClockLimit, Date().timeIntervalSince(started) >= limit { return .timeout }
+            socketSerial?.poll(maxInput: max(0, 4096 - com1.pendingInputCount))
             if let input = serialInput {
                 let bytes = input.drain()
                 if !bytes.isEmpty {
@@ -301,6 +341,7 @@ public final class PCMachine {
             scheduler.horizon = nil
             scheduler.advance(to: now)
             (serialBackend as? StdioSerialBackend)?.flush()
+            socketSerial?.flush()
             switch reason {
             case .shutdown:
                 return .tripleFault
@@ -309,7 +350,7 @@ public final class PCMachine {
                 guard let deadline = scheduler.nextDeadline else {
                     // No timer is armed: only host input (through COM1's interrupt) can still wake
                     // the CPU, and only with interrupts enabled. Wait for it in wall-clock time.
-                    if cpu.eflags & Flags.if != 0 && serialInput != nil {
+                    if cpu.eflags & Flags.if != 0 && (serialInput != nil || socketSerial != nil) {
                         Thread.sleep(forTimeInterval: 0.001)
                         continue
                     }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Chipset
+import Firmware
 import Foundation
 import Machine
 
@@ -10,10 +11,16 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a PC.",
         discussion: """
-        Builds a PC (CPU, 8259 PIC pair, 8254 PIT, MC146818 RTC/CMOS, 16550A COM1, ports 0x61, \
-        0x92, 0xCF9 and 0x80) and either boots a Linux bzImage directly (--kernel, --initrd, \
-        --append; the 32-bit boot protocol) or runs the firmware given with --bios from the reset \
+        Builds a PC — i686 CPU with local APIC, I/O APIC, 8259A PIC pair, 8254 PIT, MC146818 \
+        RTC/CMOS, 8042 keyboard controller, 16550A COM1, PCI (i440FX host bridge, PIIX3 ISA bridge, \
+        PIIX4 ACPI power management), QEMU's fw_cfg, ports 0x61, 0x92, 0xCF9 and 0x80 — and \
+        either boots a kernel directly or runs the firmware given with --bios from the reset \
         vector F000:FFF0. There is no display yet: every run is headless.
+
+        --kernel takes a Linux bzImage (32-bit boot protocol, with --initrd and --append) or a \
+        multiboot v1 kernel (ELF or a.out kludge; modules from --module, or from --initrd as in \
+        QEMU: "FILE ARGS,FILE ARGS"). A direct boot gets ACPI tables (RSDP at 0xE0000) and an \
+        E820 map from Partita; guest power-off through ACPI (S5) ends the run with exit status 0.
 
         Time inside the machine is virtual and deterministic: each retired instruction advances \
         it by 1 ns and a halted CPU skips to the next timer event, so the same inputs give the \
@@ -36,17 +43,20 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Firmware image of 64, 128 or 256 KiB, mapped below 1 MiB and 4 GiB.", valueName: "FILE"))
     var bios: String?
 
-    @Option(name: .long, help: ArgumentHelp("Linux bzImage to boot directly (32-bit boot protocol).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Kernel to boot directly: a Linux bzImage or a multiboot v1 kernel.", valueName: "FILE"))
     var kernel: String?
 
-    @Option(name: .long, help: ArgumentHelp("Initial ramdisk for --kernel.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Initial ramdisk for a Linux --kernel; for a multiboot kernel, modules as \"FILE ARGS,FILE ARGS\".", valueName: "FILE"))
     var initrd: String?
+
+    @Option(name: .long, help: ArgumentHelp("A multiboot module: the file, then its command line (repeatable).", valueName: "\"FILE [ARGS]\""))
+    var module: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Kernel command line for --kernel.", valueName: "TEXT"))
     var append: String = ""
 
 
-    @Option(name: .long, help: ArgumentHelp("COM1 backend: stdio, null, or file:PATH.", valueName: "BACKEND"))
+    @Option(name: .long, help: ArgumentHelp("COM1 backend: stdio, null, file:PATH, or unix:PATH[,server] (a Unix socket Partita listens on with ,server, else connects to).", valueName: "BACKEND"))
     var serial: String = "stdio"
 
     @Option(name: .long, help: ArgumentHelp("Write bytes sent to the debug console port (default 0xE9) to FILE ('-' for stdout).", valueName: "FILE[,port=N]"))
@@ -71,11 +81,24 @@ struct RunCommand: ParsableCommand {
             guard bios != nil || kernel != nil else { throw ConfigurationError.noFirmware }
             if let bios { config.firmware = try Self.readFile(bios) }
             if let kernel {
-                config.kernel = try Self.readFile(kernel)
+                let image = try Self.readFile(kernel)
+                config.kernel = image
                 config.commandLine = append
-                if let initrd { config.initrd = try Self.readFile(initrd) }
-            } else if initrd != nil {
-                throw CommandLineError("--initrd needs --kernel")
+                let multiboot = (try? LinuxKernelImage(image)) == nil && MultibootLoader.isMultiboot(image)
+                var moduleSpecs = module
+                if let initrd {
+                    if multiboot {
+                        moduleSpecs = initrd.split(separator: ",").map(String.init) + moduleSpecs
+                    } else {
+                        config.initrd = try Self.readFile(initrd)
+                    }
+                }
+                if !moduleSpecs.isEmpty && !multiboot {
+                    throw CommandLineError("--module needs a multiboot kernel; \(kernel) is not one")
+                }
+                config.multibootModules = try moduleSpecs.map(Self.readModule)
+            } else if initrd != nil || !module.isEmpty {
+                throw CommandLineError("--initrd and --module need --kernel")
             }
             config.serial = try Self.parseSerial(serial)
             if let d = debugcon { config.debugConsole = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort) }
@@ -117,6 +140,15 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// "FILE ARGS": the module's command line is the whole text (as GRUB and QEMU pass it).
+    static func readModule(_ spec: String) throws -> MultibootModule {
+        let text = spec.trimmingCharacters(in: .whitespaces)
+        guard let path = text.split(separator: " ").first.map(String.init), !path.isEmpty else {
+            throw CommandLineError("empty multiboot module: use --module \"FILE [ARGS]\"")
+        }
+        return MultibootModule(data: try readFile(path), commandLine: text)
+    }
+
     static func readFile(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError.cannotOpen(path, "no such file or not readable")
@@ -146,7 +178,23 @@ struct RunCommand: ParsableCommand {
         case "null", "none": return .null
         default:
             if text.hasPrefix("file:"), text.count > 5 { return .file(String(text.dropFirst(5))) }
-            throw CommandLineError("bad --serial '\(text)': use stdio, null or file:PATH")
+            if text.hasPrefix("unix:") {
+                let parts = text.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard let path = parts.first, !path.isEmpty else {
+                    throw CommandLineError("bad --serial '\(text)': unix: needs a socket path")
+                }
+                var server = false
+                for option in parts.dropFirst() {
+                    switch option {
+                    case "server", "server=on": server = true
+                    case "server=off": server = false
+                    case "nowait", "wait=off": break  // Partita never waits for a client
+                    default: throw CommandLineError("bad option '\(option)' in --serial '\(text)': use server or nowait")
+                    }
+                }
+                return .unixSocket(path: path, server: server)
+            }
+            throw CommandLineError("bad --serial '\(text)': use stdio, null, file:PATH or unix:PATH[,server]")
         }
     }
 

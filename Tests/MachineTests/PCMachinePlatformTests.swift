@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import Chipset
+import EmulatorCore
+import Machine
+import TestSupport
+import X86
+
+/// The whole platform seen from a 32-bit guest: small multiboot kernels (assembled at test
+/// time) that drive the I/O APIC, local APIC, PCI power management and fw_cfg the way an OS does.
+@Suite("PC machine platform")
+struct PCMachinePlatformTests {
+    /// A multiboot (a.out kludge) kernel loaded at 1 MiB; `body` runs in flat 32-bit protected
+    /// mode with interrupts off. `exit N` helpers: `out 0xF4` ends the run with (N << 1) | 1.
+    static func kernel(_ body: String) throws -> [UInt8] {
+        try assemble("""
+            bits 32
+            org 0x100000
+            header:
+                dd 0x1BADB002, 0x00010000, -(0x1BADB002 + 0x00010000)
+                dd header, header, image_end, bss_end, entry
+            entry:
+                mov esp, 0x90000
+                cmp eax, 0x2BADB002
+                jne fail
+            \(body)
+            fail:
+                mov al, 0x7F
+                out 0xF4, al
+                hlt
+            align 8
+            image_end:
+            bss_end:
+            """)
+    }
+
+    static func machine(_ kernel: [UInt8]) throws -> PCMachine {
+        var config = MachineConfiguration()
+        config.ramSize = 16 << 20
+        config.kernel = kernel
+        config.isaDebugExit = true
+        return try PCMachine(config)
+    }
+
+    @Test("the PIT's IRQ 0 reaches the CPU through I/O APIC pin 2 and the local APIC, with the 8259A masked")
+    func ioapicDeliversTimer() throws {
+        let m = try Self.machine(try Self.kernel("""
+                lidt [idtr]
+                mov al, 0xFF
+                out 0x21, al            ; every 8259A input masked
+                out 0xA1, al
+                mov dword [0xFEE000F0], 0x1FF       ; APIC software enabled
+                mov dword [0xFEC00000], 0x10 + 2*2  ; redirection entry of pin 2: vector 0x30
+                mov dword [0xFEC00010], 0x30
+                mov dword [0xFEC00000], 0x10 + 2*2 + 1
+                mov dword [0xFEC00010], 0           ; destination APIC 0
+                mov al, 0x34            ; PIT counter 0, mode 2, 1 ms
+                out 0x43, al
+                mov ax, 1193
+                out 0x40, al
+                mov al, ah
+                out 0x40, al
+                sti
+            idle:
+                hlt
+                cmp dword [ticks], 5
+                jb idle
+                cli
+                mov al, 0x21
+                out 0xF4, al
+            tick:
+                inc dword [ticks]
+                mov dword [0xFEE000B0], 0   ; EOI
+                iret
+            ticks: dd 0
+            idtr: dw 0x30*8+7
+                dd idt
+            idt: times 0x30 dq 0
+                dw tick - 0x100000 + 0x0000, 0x10, 0x8E00, 0x0010
+            """))
+        #expect(m.run(wallClockLimit: 20) == .debugExit(status: 0x43))
+        let ms = Double(m.now.nanoseconds) / 1e6
+        #expect(ms > 3.9 && ms < 6, "virtual time \(ms) ms")
+    }
+
+    @Test("a direct boot has the RSDP at 0xE0000 and ACPI S5 through the PIIX4 PM block powers off")
+    func acpiPowerOff() throws {
+        let m = try Self.machine(try Self.kernel("""
+                cmp dword [0xE0000], 'RSD '
+                jne fail
+                cmp dword [0xE0004], 'PTR '
+                jne fail
+                mov dx, 0x604           ; PM1a_CNT (PMBA 0x600): SLP_TYP 0 (S5), SLP_EN
+                mov ax, 0x2000
+                out dx, ax
+                jmp fail                ; not reached
+            """))
+        #expect(m.run(wallClockLimit: 20) == .powerOff)
+        #expect(m.acpiTables?["APIC"] != nil)
+    }
+
+    @Test("PCI configuration mechanism #1 finds the i440FX and PIIX3, and fw_cfg answers QEMU's signature")
+    func pciAndFwCfg() throws {
+        let m = try Self.machine(try Self.kernel("""
+                mov dx, 0xCF8
+                mov eax, 0x80000000     ; 00:00.0 register 0: vendor/device
+                out dx, eax
+                mov dx, 0xCFC
+                in eax, dx
+                cmp eax, 0x12378086
+                jne fail
+                mov dx, 0xCF8
+                mov eax, 0x80000800     ; 00:01.0
+                out dx, eax
+                mov dx, 0xCFC
+                in eax, dx
+                cmp eax, 0x70008086
+                jne fail
+                mov dx, 0x510
+                xor ax, ax              ; FW_CFG_SIGNATURE
+                out dx, ax
+                inc dx
+                mov ecx, 4
+            sig:
+                in al, dx
+                shl ebx, 8
+                mov bl, al
+                loop sig
+                cmp ebx, 0x51454D55     ; 'Q' 'E' 'M' 'U', first byte shifted highest
+                jne fail
+                mov al, 0x22
+                out 0xF4, al
+            """))
+        #expect(m.run(wallClockLimit: 20) == .debugExit(status: 0x45))
+    }
+}
