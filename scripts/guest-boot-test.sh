@@ -23,7 +23,7 @@ echo "== guest boot: $kernel =="
 mkfifo "$work/input"
 start=$(date +%s)
 "$partita" run --kernel "$kernel" --initrd "$initrd" --memory 256M \
-    --append "console=ttyS0 apic=verbose" --serial stdio --timeout 600 \
+    --append "console=ttyS0 apic=verbose" --serial stdio --clock virtual --timeout 600 \
     < "$work/input" > "$log" 2>&1 &
 pid=$!
 exec 3> "$work/input"

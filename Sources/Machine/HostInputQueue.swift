@@ -25,6 +25,13 @@ public final class HostInputQueue: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Whether bytes are waiting (any thread).
+    public var hasPendingInput: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !bytes.isEmpty
+    }
+
     /// Takes everything queued so far (emulation thread).
     func drain() -> [UInt8] {
         lock.lock()

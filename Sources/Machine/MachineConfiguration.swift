@@ -28,6 +28,10 @@ public struct MachineConfiguration: Sendable {
     public var isaDebugExit = false
     /// QEMU's fw_cfg interface at 0x510 (signature, RAM size, CPU count, command line, e820).
     public var fwCfg = true
+    /// How a halted CPU's wait for its next timer passes: instantly (`.virtual`, deterministic:
+    /// the same inputs give the same run) or in host time (`.realtime`: a guest `sleep 1` takes
+    /// a second, as on QEMU). Busy guest time is never throttled.
+    public var clock: ClockMode = .virtual
     /// Virtual nanoseconds per retired instruction: the guest's notion of CPU speed.
     /// Deterministic; a pacing layer may later keep guest time near wall time.
     public var nanosecondsPerInstruction: UInt64 = 1
@@ -35,6 +39,11 @@ public struct MachineConfiguration: Sendable {
     public var rtcStart: RTC.StartTime = .hostUTC
 
     public init() {}
+
+    public enum ClockMode: String, Sendable, Equatable, CaseIterable {
+        case virtual
+        case realtime
+    }
 
     public enum SerialConfiguration: Sendable, Equatable {
         case null

@@ -212,6 +212,23 @@ public final class PCMachine {
         max(1, config.nanosecondsPerInstruction)
     }
 
+    /// Sleeps up to `nanoseconds` of host time, in short steps so that host input (terminal or
+    /// socket) ends the wait at once; returns the nanoseconds actually waited.
+    private func waitInHostTime(upTo nanoseconds: UInt64) -> UInt64 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        while true {
+            let waited = DispatchTime.now().uptimeNanoseconds &- start
+            if waited >= nanoseconds { return nanoseconds }
+            if serialInput?.hasPendingInput == true { return waited }
+            if let socket = socketSerial {
+                socket.poll(maxInput: max(0, 4096 - com1.pendingInputCount))
+                if com1.pendingInputCount > 0 { return waited }
+            }
+            let step = min(nanoseconds - waited, 2_000_000)
+            Thread.sleep(forTimeInterval: Double(step) / 1e9)
+        }
+    }
+
     /// Does what firmware would have done before handing over to the kernel — PCI power
     /// management enabled at its PM block, ACPI tables in RAM — then loads the kernel through the Linux boot protocol.
     private func bootKernelDirectly(_ kernel: [UInt8]) throws {
@@ -356,11 +373,15 @@ public final class PCMachine {
                     }
                     return pendingStop ?? .haltedForever
                 }
+                var idle = deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0
+                if configuration.clock == .realtime {
+                    // Host input ends the wait early; the guest then sees only the time waited.
+                    idle = waitInHostTime(upTo: idle)
+                }
                 // The time-stamp counter keeps counting while halted (it counts CPU clocks, one
                 // per instruction time), so TSC and the other clocks agree.
-                let idle = deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0
                 cpu.tscOffset &+= idle / nsPerInstruction
-                scheduler.advance(to: deadline)
+                scheduler.advance(to: now + idle)
             case .budgetExhausted, .stopRequested:
                 break
             }

@@ -22,9 +22,11 @@ struct RunCommand: ParsableCommand {
         QEMU: "FILE ARGS,FILE ARGS"). A direct boot gets ACPI tables (RSDP at 0xE0000) and an \
         E820 map from Partita; guest power-off through ACPI (S5) ends the run with exit status 0.
 
-        Time inside the machine is virtual and deterministic: each retired instruction advances \
-        it by 1 ns and a halted CPU skips to the next timer event, so the same inputs give the \
-        same run.
+        Time inside the machine is virtual: each retired instruction advances it by 1 ns (the \
+        TSC runs at 1 GHz). While the guest is idle (HLT), --clock realtime (the default) waits \
+        in host time for its next timer, so `sleep 1` in the guest takes a second; --clock \
+        virtual skips straight to it, which makes runs deterministic (the same inputs give the \
+        same run) and idle guests fast — use it for tests.
 
         With --serial stdio, standard input feeds COM1; on a terminal it is put in raw mode and \
         Ctrl-A x quits (Ctrl-A Ctrl-A sends Ctrl-A), as in QEMU.
@@ -71,6 +73,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop after this much wall-clock time; exit status 124.", valueName: "SECONDS"))
     var timeout: Double?
 
+    @Option(name: .long, help: ArgumentHelp("realtime: idle time passes in host time; virtual: idle time is skipped (deterministic).", valueName: "realtime|virtual"))
+    var clock: String = "realtime"
+
     @Flag(name: .long, help: "Run without a display (the only mode so far).")
     var headless = false
 
@@ -104,6 +109,10 @@ struct RunCommand: ParsableCommand {
             if let d = debugcon { config.debugConsole = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort) }
             if let p = postCodes { config.postCodes = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort) }
             config.isaDebugExit = isaDebugExit
+            guard let mode = MachineConfiguration.ClockMode(rawValue: clock) else {
+                throw CommandLineError("bad --clock '\(clock)': use realtime or virtual")
+            }
+            config.clock = mode
             if let t = timeout, !(t > 0) { throw CommandLineError("--timeout must be a positive number of seconds") }
         } catch let e as ConfigurationError {
             throw CommandLineError(e.description)

@@ -133,4 +133,64 @@ struct PCMachinePlatformTests {
             """))
         #expect(m.run(wallClockLimit: 20) == .debugExit(status: 0x45))
     }
+
+    /// A guest that sleeps 200 ms on one PIT one-shot (mode 0) and HLT.
+    static let sleeper = """
+            mov al, 0x11            ; 8259A master: ICW1..4, vectors 0x20-0x27
+            out 0x20, al
+            mov al, 0x20
+            out 0x21, al
+            mov al, 0x04
+            out 0x21, al
+            mov al, 0x01
+            out 0x21, al
+            mov al, 0x30            ; PIT counter 0, mode 0 (one-shot), lobyte/hibyte
+            out 0x43, al
+            mov ax, 0xFFFF          ; 65535 clocks ≈ 54.9 ms; four of them
+            mov ecx, 4
+        again:
+            out 0x40, al
+            xchg al, ah
+            out 0x40, al
+            xchg al, ah
+            mov al, 0xFE            ; 8259A: only IRQ 0
+            out 0x21, al
+            lidt [idtr]
+            sti
+            hlt
+            cli
+            mov ax, 0xFFFF
+            loop again
+            mov al, 0x21
+            out 0xF4, al
+        tick:
+            mov al, 0x20
+            out 0x20, al
+            iret
+        idtr: dw 0x20*8+7
+            dd idt
+        idt: times 0x20 dq 0
+            dw tick - 0x100000, 0x10, 0x8E00, 0x0010
+        """
+
+    @Test("--clock realtime: a halted guest waits for its timer in host time; virtual skips ahead")
+    func realtimeClockWaitsWhenIdle() throws {
+        for mode in MachineConfiguration.ClockMode.allCases {
+            var config = MachineConfiguration()
+            config.ramSize = 16 << 20
+            config.kernel = try Self.kernel(Self.sleeper)
+            config.isaDebugExit = true
+            config.clock = mode
+            let m = try PCMachine(config)
+            let started = Date()
+            #expect(m.run(wallClockLimit: 30) == .debugExit(status: 0x43))
+            let wall = Date().timeIntervalSince(started)
+            let virtualMs = Double(m.now.nanoseconds) / 1e6
+            #expect(virtualMs > 215 && virtualMs < 230, "\(mode): virtual time \(virtualMs) ms")
+            if mode == .realtime {
+                // A lower bound only: a slow host makes this longer, never shorter.
+                #expect(wall >= 0.2, "realtime run took \(wall) s of host time")
+            }
+        }
+    }
 }
