@@ -19,6 +19,8 @@ public struct MachineConfiguration: Sendable {
     public var commandLine = ""
     /// Where COM1's output goes and its input comes from.
     public var serial: SerialConfiguration = .null
+    /// COM2, COM3, COM4 in order (missing ones are unconnected).
+    public var additionalSerial: [SerialConfiguration] = []
     /// The debug console port and where its bytes go (nil: no debug console).
     public var debugConsole: DebugOutput?
     /// The POST code port and where its bytes go (nil: POST codes are not logged, the port
@@ -72,6 +74,8 @@ public enum ConfigurationError: Error, CustomStringConvertible {
     case cannotOpen(String, String)
     case badKernel(String)
     case badFirmware(String)
+    case tooManySerialPorts(Int)
+    case stdioTwice
 
     public var description: String {
         switch self {
@@ -85,6 +89,10 @@ public enum ConfigurationError: Error, CustomStringConvertible {
             return "cannot open \(path): \(why)"
         case .badKernel(let why), .badFirmware(let why):
             return why
+        case .tooManySerialPorts(let n):
+            return "\(n) serial ports given; this PC has four (COM1–COM4)"
+        case .stdioTwice:
+            return "only one serial port can use stdio"
         }
     }
 }

@@ -36,7 +36,9 @@ public final class PCMachine {
     public let portB: SystemControlPortB
     public let rtc: RTC
     public let ps2: PS2Controller
-    public let com1: UART16550
+    /// COM1–COM4 (0x3F8 IRQ 4, 0x2F8 IRQ 3, 0x3E8 IRQ 4, 0x2E8 IRQ 3).
+    public let serialPorts: [UART16550]
+    public var com1: UART16550 { serialPorts[0] }
     public let pci = PCIBus()
     public let hostBridge = PCIHostBridge()
     public let isaBridge: PIIX3ISABridge
@@ -52,9 +54,11 @@ public final class PCMachine {
     private var isaLines: [ISAInterruptLine] = []
     private let barMapper: PCIBARMapper
     private var sinks: [FileHandle] = []
-    private let serialBackend: SerialBackend
-    /// COM1's backend when it is a Unix socket (polled for input between slices).
-    private let socketSerial: UnixSocketSerialBackend?
+    private let serialBackends: [SerialBackend]
+    /// Ports whose backend is a Unix socket (polled for input between slices).
+    private let socketPorts: [(backend: UnixSocketSerialBackend, port: UART16550)]
+    /// The port whose backend is standard output: `serialInput` feeds it.
+    private let stdioPort: UART16550?
     /// QEMU's fw_cfg (nil when the configuration leaves it out).
     public private(set) var fwCfg: FwCfg?
 
@@ -114,25 +118,23 @@ public final class PCMachine {
         ps2 = PS2Controller(scheduler: scheduler, keyboardInterrupt: irq(PS2Controller.keyboardIRQ),
                             mouseInterrupt: irq(PS2Controller.mouseIRQ),
                             setA20: { gate.setKeyboardController($0) }, resetCPU: { resetHook() })
-        var socket: UnixSocketSerialBackend?
-        switch config.serial {
-        case .null: serialBackend = NullSerialBackend()
-        case .stdio: serialBackend = StdioSerialBackend()
-        case .file(let path):
-            do { serialBackend = try FileSerialBackend(path: path) } catch {
-                throw ConfigurationError.cannotOpen(path, "\(error)")
-            }
-        case .unixSocket(let path, let server):
-            do {
-                let s = try UnixSocketSerialBackend(path: path, role: server ? .server : .client)
-                socket = s
-                serialBackend = s
-            } catch {
-                throw ConfigurationError.cannotOpen(path, "\(error)")
-            }
+        let serialConfigs = [config.serial] + config.additionalSerial
+        guard serialConfigs.count <= Self.serialPortLayout.count else {
+            throw ConfigurationError.tooManySerialPorts(serialConfigs.count)
         }
-        socketSerial = socket
-        com1 = UART16550(base: IOPort(0x3F8), interrupt: irq(4), scheduler: scheduler, backend: serialBackend)
+        guard serialConfigs.filter({ $0 == .stdio }).count <= 1 else { throw ConfigurationError.stdioTwice }
+        var backends: [SerialBackend] = []
+        for c in serialConfigs + Array(repeating: .null, count: Self.serialPortLayout.count - serialConfigs.count) {
+            backends.append(try Self.makeSerialBackend(c))
+        }
+        serialBackends = backends
+        let sched = scheduler
+        let uarts = zip(Self.serialPortLayout, backends).map { layout, backend in
+            UART16550(base: IOPort(layout.base), interrupt: irqLines[layout.irq], scheduler: sched, backend: backend)
+        }
+        serialPorts = uarts
+        socketPorts = zip(backends, uarts).compactMap { b, u in (b as? UnixSocketSerialBackend).map { ($0, u) } }
+        stdioPort = zip(backends, uarts).first { $0.0 is StdioSerialBackend }?.1
 
         // PCI: host bridge 00:00.0, ISA bridge 00:01.0 (PIRQs to ISA IRQs and I/O APIC pins
         // 16–19), power management 00:01.3 (SCI shares IRQ 9 with PIRQs routed there).
@@ -163,7 +165,7 @@ public final class PCMachine {
         ports.register(portB, ports: 0x61...0x61)
         ports.register(rtc, ports: 0x70...0x71)
         for r in PS2Controller.portRanges { ports.register(ps2, ports: r) }
-        ports.register(com1, ports: 0x3F8...0x3FF)
+        for u in serialPorts { ports.register(u, ports: u.base.value...u.base.value + 7) }
         ports.register(postPort, ports: postPort.port...postPort.port)
         for r in PCIBus.portRanges { ports.register(pci, ports: r) }
         let apm = powerManagement.smiCommandPort
@@ -212,6 +214,43 @@ public final class PCMachine {
         max(1, config.nanosecondsPerInstruction)
     }
 
+    /// Base port and ISA IRQ of COM1–COM4.
+    static let serialPortLayout: [(base: UInt16, irq: Int)] = [(0x3F8, 4), (0x2F8, 3), (0x3E8, 4), (0x2E8, 3)]
+
+    static func makeSerialBackend(_ c: MachineConfiguration.SerialConfiguration) throws -> SerialBackend {
+        switch c {
+        case .null: return NullSerialBackend()
+        case .stdio: return StdioSerialBackend()
+        case .file(let path):
+            do { return try FileSerialBackend(path: path) } catch {
+                throw ConfigurationError.cannotOpen(path, "\(error)")
+            }
+        case .unixSocket(let path, let server):
+            do { return try UnixSocketSerialBackend(path: path, role: server ? .server : .client) } catch {
+                throw ConfigurationError.cannotOpen(path, "\(error)")
+            }
+        }
+    }
+
+    /// Moves waiting socket bytes into their UARTs (as much as each will queue); true when a
+    /// UART now has input for the guest.
+    private func pollSockets() -> Bool {
+        var any = false
+        for (backend, port) in socketPorts {
+            backend.poll(maxInput: max(0, 4096 - port.pendingInputCount))
+            if port.pendingInputCount > 0 { any = true }
+        }
+        return any
+    }
+
+    private func flushSerialBackends() {
+        for b in serialBackends {
+            (b as? StdioSerialBackend)?.flush()
+            (b as? FileSerialBackend)?.flush()
+            (b as? UnixSocketSerialBackend)?.flush()
+        }
+    }
+
     /// Sleeps up to `nanoseconds` of host time, in short steps so that host input (terminal or
     /// socket) ends the wait at once; returns the nanoseconds actually waited.
     private func waitInHostTime(upTo nanoseconds: UInt64) -> UInt64 {
@@ -220,10 +259,7 @@ public final class PCMachine {
             let waited = DispatchTime.now().uptimeNanoseconds &- start
             if waited >= nanoseconds { return nanoseconds }
             if serialInput?.hasPendingInput == true { return waited }
-            if let socket = socketSerial {
-                socket.poll(maxInput: max(0, 4096 - com1.pendingInputCount))
-                if com1.pendingInputCount > 0 { return waited }
-            }
+            if pollSockets() { return waited }
             let step = min(nanoseconds - waited, 2_000_000)
             Thread.sleep(forTimeInterval: Double(step) / 1e9)
         }
@@ -298,7 +334,7 @@ public final class PCMachine {
         portB.reset()
         rtc.reset()
         ps2.reset()
-        com1.reset()
+        for u in serialPorts { u.reset() }
         pci.reset()
         hostBridge.reset()
         isaBridge.reset()
@@ -312,9 +348,7 @@ public final class PCMachine {
 
     /// Writes out buffered serial and debug output (the run loop also does this per slice).
     public func flushOutputs() {
-        (serialBackend as? StdioSerialBackend)?.flush()
-        (serialBackend as? FileSerialBackend)?.flush()
-        socketSerial?.flush()
+        flushSerialBackends()
         for h in sinks where h !== FileHandle.standardOutput { try? h.synchronize() }
     }
 
@@ -337,12 +371,12 @@ public final class PCMachine {
                 reset()
             }
             if let limit = wallClockLimit, Date().timeIntervalSince(started) >= limit { return .timeout }
-            socketSerial?.poll(maxInput: max(0, 4096 - com1.pendingInputCount))
+            _ = pollSockets()
             if let input = serialInput {
                 let bytes = input.drain()
                 if !bytes.isEmpty {
                     let passed = serialInputFilter.map { f in bytes.filter(f) } ?? bytes
-                    if !passed.isEmpty { com1.receive(passed) }
+                    if !passed.isEmpty { stdioPort?.receive(passed) }
                     if let s = pendingStop { pendingStop = nil; flushOutputs(); return s }
                 }
             }
@@ -357,8 +391,7 @@ public final class PCMachine {
             let reason = cpu.run(budget: budget)
             scheduler.horizon = nil
             scheduler.advance(to: now)
-            (serialBackend as? StdioSerialBackend)?.flush()
-            socketSerial?.flush()
+            flushSerialBackends()
             switch reason {
             case .shutdown:
                 return .tripleFault
@@ -367,7 +400,7 @@ public final class PCMachine {
                 guard let deadline = scheduler.nextDeadline else {
                     // No timer is armed: only host input (through COM1's interrupt) can still wake
                     // the CPU, and only with interrupts enabled. Wait for it in wall-clock time.
-                    if cpu.eflags & Flags.if != 0 && (serialInput != nil || socketSerial != nil) {
+                    if cpu.eflags & Flags.if != 0 && (serialInput != nil || !socketPorts.isEmpty) {
                         Thread.sleep(forTimeInterval: 0.001)
                         continue
                     }

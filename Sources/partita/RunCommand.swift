@@ -58,8 +58,8 @@ struct RunCommand: ParsableCommand {
     var append: String = ""
 
 
-    @Option(name: .long, help: ArgumentHelp("COM1 backend: stdio, null, file:PATH, or unix:PATH[,server] (a Unix socket Partita listens on with ,server, else connects to).", valueName: "BACKEND"))
-    var serial: String = "stdio"
+    @Option(name: .long, help: ArgumentHelp("Serial port backend, repeatable: the first is COM1, then COM2–COM4. stdio, null, file:PATH, or unix:PATH[,server] (a Unix socket Partita listens on with ,server, else connects to). Default: COM1 on stdio.", valueName: "BACKEND"))
+    var serial: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Write bytes sent to the debug console port (default 0xE9) to FILE ('-' for stdout).", valueName: "FILE[,port=N]"))
     var debugcon: String?
@@ -105,7 +105,9 @@ struct RunCommand: ParsableCommand {
             } else if initrd != nil || !module.isEmpty {
                 throw CommandLineError("--initrd and --module need --kernel")
             }
-            config.serial = try Self.parseSerial(serial)
+            let serialConfigs = try (serial.isEmpty ? ["stdio"] : serial).map(Self.parseSerial)
+            config.serial = serialConfigs[0]
+            config.additionalSerial = Array(serialConfigs.dropFirst())
             if let d = debugcon { config.debugConsole = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort) }
             if let p = postCodes { config.postCodes = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort) }
             config.isaDebugExit = isaDebugExit
@@ -122,7 +124,7 @@ struct RunCommand: ParsableCommand {
         // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
         if ProcessInfo.processInfo.environment["PARTITA_DECODED_BLOCKS"] == "0" { machine.cpu.decodedBlocksEnabled = false }
         if ProcessInfo.processInfo.environment["PARTITA_BULK_STRINGS"] == "0" { machine.cpu.bulkStringsEnabled = false }
-        if config.serial == .stdio {
+        if ([config.serial] + config.additionalSerial).contains(.stdio) {
             let input = TerminalInput()
             input.start()
             machine.serialInput = input.queue

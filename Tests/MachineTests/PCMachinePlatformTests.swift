@@ -193,4 +193,76 @@ struct PCMachinePlatformTests {
             }
         }
     }
+
+    @Test("COM2–COM4 exist at 0x2F8, 0x3E8, 0x2E8 and each writes to its own backend")
+    func fourSerialPorts() throws {
+        let paths = (2...4).map { n in FileManager.default.temporaryDirectory.appendingPathComponent("partita-\(UUID().uuidString)-com\(n)").path }
+        defer { for p in paths { try? FileManager.default.removeItem(atPath: p) } }
+        var config = MachineConfiguration()
+        config.ramSize = 16 << 20
+        config.additionalSerial = paths.map { .file($0) }
+        config.isaDebugExit = true
+        config.kernel = try Self.kernel("""
+                mov dx, 0x2F8           ; each port: 115200 baud, 8N1, as a driver sets it up
+                call setup
+                mov dx, 0x3E8
+                call setup
+                mov dx, 0x2E8
+                call setup
+                mov dx, 0x2F8
+                mov al, '2'
+                out dx, al
+                mov dx, 0x3E8
+                mov al, '3'
+                out dx, al
+                mov dx, 0x2E8
+                mov al, '4'
+                out dx, al
+                mov dx, 0x2FD           ; wait for each transmitter to empty (LSR.TEMT)
+                call drain
+                mov dx, 0x3ED
+                call drain
+                mov dx, 0x2ED
+                call drain
+                mov al, 0x21
+                out 0xF4, al
+            drain:
+                in al, dx
+                test al, 0x40
+                jz drain
+                ret
+            setup:
+                add dx, 3
+                mov al, 0x80            ; LCR: DLAB
+                out dx, al
+                sub dx, 3
+                mov al, 1               ; divisor 1
+                out dx, al
+                add dx, 3
+                mov al, 0x03            ; LCR: 8N1
+                out dx, al
+                ret
+            unused:
+                mov al, 0x21
+                out 0xF4, al
+            """)
+        let m = try PCMachine(config)
+        #expect(m.run(wallClockLimit: 20) == .debugExit(status: 0x43))
+        m.flushOutputs()
+        for (n, p) in zip(2...4, paths) {
+            let text = try String(contentsOfFile: p, encoding: .utf8)
+            #expect(text == "\(n)", "COM\(n) got \(Array(text.utf8))")
+        }
+    }
+
+    @Test("more than four serial ports, or stdio twice, is a configuration error")
+    func serialPortLimits() {
+        var config = MachineConfiguration()
+        config.additionalSerial = [.null, .null, .null, .null]
+        #expect(throws: ConfigurationError.self) { _ = try PCMachine(config) }
+        config.additionalSerial = []
+        config.serial = .stdio
+        config.additionalSerial = [.stdio]
+        #expect(throws: ConfigurationError.self) { _ = try PCMachine(config) }
+    }
 }
