@@ -15,6 +15,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
         .target(name: "CX87", path: "Sources/CX87"),
         .target(name: "EmulatorCore", swiftSettings: optimize),
         .target(name: "X86", dependencies: ["EmulatorCore", "CX87"], swiftSettings: optimize),
@@ -23,6 +25,7 @@ let package = Package(
         .target(name: "ACPI", dependencies: ["EmulatorCore"], swiftSettings: optimize),
         .target(name: "Firmware", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
         .target(name: "GuestKit"),
+        .target(name: "Snapshot", dependencies: ["EmulatorCore", "CZstd"], swiftSettings: optimize),
         .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
         .executableTarget(name: "partita", dependencies: [
@@ -37,6 +40,7 @@ let package = Package(
         .testTarget(name: "ACPITests", dependencies: ["ACPI", "EmulatorCore"]),
         .testTarget(name: "GuestKitTests", dependencies: ["GuestKit"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "EmulatorCore", "X86", "TestSupport"]),
+        .testTarget(name: "SnapshotTests", dependencies: ["Snapshot"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]

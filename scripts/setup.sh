@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Partita needs to build and test (idempotent; needs root or sudo).
 set -euo pipefail
-# nasm: test programs; kmod, cpio: the guest kit (depmod, initramfs); acpica-tools: iasl checks the DSDT
-packages=(pkg-config zlib1g-dev nasm kmod cpio acpica-tools)
+# libzstd-dev: snapshot compression; nasm: test programs; kmod, cpio: the guest kit (depmod, initramfs); acpica-tools: iasl checks the DSDT
+packages=(pkg-config zlib1g-dev libzstd-dev nasm kmod cpio acpica-tools)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,2 @@
+// The zstd compression library (libzstd) for the Snapshot target: the stable API only.
+#include <zstd.h>
