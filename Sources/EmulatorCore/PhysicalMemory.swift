@@ -7,7 +7,10 @@
 /// host pointers for RAM and ROM pages and falls back to `read`/`write` for everything else.
 /// Unmapped reads float high; unmapped writes and writes to ROM are dropped.
 public final class PhysicalMemory {
-    public enum PageKind: UInt8 { case ram = 0, rom = 1, mmio = 2, unmapped = 3 }
+    /// `shadowWrite`: reads come from the page's host pointer (the ROM mapped there, or float
+    /// high without one) while writes go to the RAM underneath — the chipset's shadow-RAM mode
+    /// that firmware uses to copy itself into RAM (see `setShadow`).
+    public enum PageKind: UInt8 { case ram = 0, rom = 1, mmio = 2, unmapped = 3, shadowWrite = 4 }
 
     public static let pageShift: UInt32 = 12
     public static let pageSize: UInt32 = 4096
@@ -63,6 +66,44 @@ public final class PhysicalMemory {
         codePage.deallocate()
         codeGeneration.deallocate()
         for r in roms { r.storage.deallocate() }
+    }
+
+    /// Routes the pages of [base, base + size) below the top of RAM between RAM and the ROM
+    /// mapped over it, as the i440FX PAM registers do for 0xC0000–0xFFFFF: reads from RAM or
+    /// from the ROM (floating high where no ROM is mapped), writes to RAM or dropped.
+    public func setShadow(base: UInt32, size: UInt32, readRAM: Bool, writeRAM: Bool) {
+        precondition(base % Self.pageSize == 0 && size % Self.pageSize == 0, "shadow regions are whole pages")
+        precondition(UInt64(base) + UInt64(size) <= UInt64(ramSize), "shadow RAM must lie in RAM")
+        var page = base
+        while page < base + size {
+            let p = Int(page >> 12)
+            let ramPage = ram + Int(page)
+            let romPage = romStorage(at: page)
+            switch (readRAM, writeRAM) {
+            case (true, true):
+                pageHost[p] = ramPage
+                pageKind[p] = PageKind.ram.rawValue
+            case (true, false):
+                pageHost[p] = ramPage
+                pageKind[p] = PageKind.rom.rawValue
+            case (false, true):
+                pageHost[p] = romPage
+                pageKind[p] = PageKind.shadowWrite.rawValue
+            case (false, false):
+                pageHost[p] = romPage
+                pageKind[p] = romPage == nil ? PageKind.unmapped.rawValue : PageKind.rom.rawValue
+            }
+            page += Self.pageSize
+        }
+        notifyMappingChanged()
+    }
+
+    /// The host storage of the ROM page mapped at `address`, if any.
+    private func romStorage(at address: UInt32) -> UnsafeMutablePointer<UInt8>? {
+        for r in roms.reversed() where address >= r.base && Int(address - r.base) < r.size {
+            return r.storage + Int(address - r.base)
+        }
+        return nil
     }
 
     /// Opens or closes the A20 gate.
@@ -170,6 +211,17 @@ public final class PhysicalMemory {
         let a = address.value & a20Mask
         if (a & 0xFFF) + UInt32(width.rawValue) <= 4096 {
             let p = Int(a >> 12)
+            if pageKind[p] == PageKind.shadowWrite.rawValue {
+                // Shadow RAM being filled: the store goes to the RAM under the ROM.
+                if codePage[p] != 0 { codeWritten(page: p) }
+                let q = UnsafeMutableRawPointer(ram + Int(a))
+                switch width {
+                case .byte: q.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+                case .word: q.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: 0, as: UInt16.self)
+                case .dword: q.storeBytes(of: value.littleEndian, toByteOffset: 0, as: UInt32.self)
+                }
+                return
+            }
             if let h = pageHost[p] {
                 guard pageKind[p] == PageKind.ram.rawValue else { return }
                 if codePage[p] != 0 { codeWritten(page: p) }

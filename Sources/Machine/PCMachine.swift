@@ -205,6 +205,8 @@ public final class PCMachine {
         if let image = config.firmware {
             try PCMachine.mapFirmware(image, into: memory)
         }
+        hostBridge.pamChanged = { [unowned self] register, _, _ in applyShadowRegisters(register) }
+        applyShadowRegisters()
         if let kernel = config.kernel {
             try bootKernelDirectly(kernel)
         }
@@ -269,6 +271,7 @@ public final class PCMachine {
     /// management enabled at its PM block, ACPI tables in RAM — then loads the kernel through the Linux boot protocol.
     private func bootKernelDirectly(_ kernel: [UInt8]) throws {
         powerManagement.configureAsFirmware()
+        openShadowRAM()
         let tables: ACPITables
         do { tables = try ACPITables.build(layout: layout) } catch {
             throw ConfigurationError.badKernel("cannot build the ACPI tables: \(error)")

@@ -36,6 +36,14 @@ struct ACPIPMTests {
         #expect(b.conf1Read(devfn: Self.devfn, reg: 0x80, len: 1) == 0x00)
     }
 
+    @Test("no SMM: DEVACTB.APMC_EN reads set from reset and stays set, as SeaBIOS expects of QEMU with smm=off")
+    func apmcEnableWithoutSMM() {
+        let b = PCIBench()
+        #expect(b.conf1Read(devfn: Self.devfn, reg: 0x58, len: 4) == 1 << 25)
+        b.conf1Write(devfn: Self.devfn, reg: 0x58, len: 4, value: 0x0000_0011)
+        #expect(b.conf1Read(devfn: Self.devfn, reg: 0x58, len: 4) == (1 << 25) | 0x11)
+    }
+
     @Test("the SMBus registers read as zeros and ignore writes (no SMBus controller)")
     func smbusStub() {
         let b = PCIBench()

@@ -49,4 +49,47 @@ struct PhysicalMemoryTests {
         #expect(m.read(GuestPhysicalAddress(0x10_0000), width: .byte) == 0x55)
         #expect(m.read(GuestPhysicalAddress(0x0), width: .byte) == 0x66)
     }
+
+    @Test("shadow RAM (PAM): the four read/write routings of a segment between RAM and the ROM over it")
+    func shadowRouting() {
+        let m = PhysicalMemory(ramSize: 2 << 20)
+        m.mapROM([UInt8](repeating: 0xAB, count: 0x1_0000), at: 0xF_0000)
+        m.write(GuestPhysicalAddress(0xF_0000), width: .byte, value: 0x11)  // a ROM write: dropped
+        #expect(m.read(GuestPhysicalAddress(0xF_0000), width: .byte) == 0xAB)
+
+        // Write-only to RAM: reads still see the ROM, the write lands underneath (the BIOS copy).
+        m.setShadow(base: 0xF_0000, size: 0x1_0000, readRAM: false, writeRAM: true)
+        m.write(GuestPhysicalAddress(0xF_0000), width: .dword, value: 0x1234_5678)
+        #expect(m.read(GuestPhysicalAddress(0xF_0000), width: .dword) == 0xABAB_ABAB)
+        #expect(m.ram[0xF_0000] == 0x78)
+        #expect(m.hostPage(0xF_0000)?.writable == false)
+
+        // Read from RAM, writes dropped (firmware locks itself read-only).
+        m.setShadow(base: 0xF_0000, size: 0x1_0000, readRAM: true, writeRAM: false)
+        m.write(GuestPhysicalAddress(0xF_0000), width: .byte, value: 0xEE)
+        #expect(m.read(GuestPhysicalAddress(0xF_0000), width: .dword) == 0x1234_5678)
+
+        // Plain RAM.
+        m.setShadow(base: 0xF_0000, size: 0x1_0000, readRAM: true, writeRAM: true)
+        m.write(GuestPhysicalAddress(0xF_0000), width: .byte, value: 0xEE)
+        #expect(m.read(GuestPhysicalAddress(0xF_0000), width: .byte) == 0xEE)
+        #expect(m.hostPage(0xF_0000)?.writable == true)
+
+        // Back to the ROM; where no ROM is mapped the segment floats high.
+        m.setShadow(base: 0xF_0000, size: 0x1_0000, readRAM: false, writeRAM: false)
+        #expect(m.read(GuestPhysicalAddress(0xF_0000), width: .byte) == 0xAB)
+        m.setShadow(base: 0xC_0000, size: 0x4000, readRAM: false, writeRAM: false)
+        #expect(m.read(GuestPhysicalAddress(0xC_0000), width: .word) == 0xFFFF)
+    }
+
+    @Test("a shadow write to a page holding decoded code invalidates it")
+    func shadowWriteInvalidatesCode() {
+        let m = PhysicalMemory(ramSize: 2 << 20)
+        m.mapROM([UInt8](repeating: 0x90, count: 0x1_0000), at: 0xF_0000)
+        m.setShadow(base: 0xF_0000, size: 0x1_0000, readRAM: false, writeRAM: true)
+        m.markCodePage(0xF0)
+        let generation = m.codeGeneration[0xF0]
+        m.write(GuestPhysicalAddress(0xF_0010), width: .byte, value: 0xC3)
+        #expect(m.codeGeneration[0xF0] != generation)
+    }
 }

@@ -53,6 +53,8 @@ public final class PIIX4PowerManagement: PCIFunction, PortIODevice {
     public static let function = 3
     /// The ACPI PM timer's clock (14.31818 MHz / 4).
     public static let timerFrequencyHz: UInt64 = 3_579_545
+    /// DEVACTB bit 25: writes to the APM control port raise an SMI.
+    public static let apmcEnable: UInt32 = 1 << 25
     static let nanosecondsPerSecond: UInt64 = 1_000_000_000
 
     /// Configuration register offsets.
@@ -63,6 +65,8 @@ public final class PIIX4PowerManagement: PCIFunction, PortIODevice {
         public static let pmRegMisc = 0x80
         /// SMBBA: SMBus I/O base (stubbed: reads 0).
         public static let smbba = 0x90
+        /// DEVACTB: device activity B, with the APMC enable bit.
+        public static let devactb = 0x58
     }
 
     /// Offsets within the PM I/O block.
@@ -208,6 +212,12 @@ public final class PIIX4PowerManagement: PCIFunction, PortIODevice {
         for offset in stride(from: 0x44, to: 0x80, by: 4) {
             config.defineRegister(at: offset, width: .dword, value: 0, writeMask: 0xFFFF_FFFF)
         }
+        // DEVIATION: there is no SMM, so DEVACTB.APMC_EN (bit 25) comes out of reset set and
+        // cannot be cleared — firmware that installs an SMM handler before enabling APMC SMIs
+        // (SeaBIOS) takes it as already done and never waits for an SMI, as on QEMU with
+        // smm=off. Writes to APMC still work: the ACPI enable/disable commands are handled here.
+        config.defineRegister(at: Register.devactb, width: .dword, value: Self.apmcEnable,
+                              writeMask: 0xFFFF_FFFF & ~Self.apmcEnable)
         config.defineRegister(at: Register.pmRegMisc, width: .byte, value: 0, writeMask: 0x01)
         timer = DeviceTimer(name: "acpi.pmtimer", scheduler: scheduler) { [unowned self] _ in
             timerEdge()
