@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "GuestKit"),
         .target(name: "Snapshot", dependencies: ["EmulatorCore", "CZstd"], swiftSettings: optimize),
         .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware"], swiftSettings: optimize),
+        .target(name: "HyperV", dependencies: ["EmulatorCore", "X86", "ACPI"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance", "Machine", "Chipset", "GuestKit", "Firmware",
@@ -41,6 +42,7 @@ let package = Package(
         .testTarget(name: "GuestKitTests", dependencies: ["GuestKit"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "SnapshotTests", dependencies: ["Snapshot"]),
+        .testTarget(name: "HyperVTests", dependencies: ["HyperV", "ACPI", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -68,6 +68,25 @@ else
 fi
 exec 3>&-
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
+
+# SeaBIOS (Debian's build for QEMU) must find the i440FX, PIIX and fw_cfg, shadow itself through
+# the PAM registers and finish POST with the E820 map it got from fw_cfg.
+seabios=/usr/share/seabios/bios-256k.bin
+if [ -f "$seabios" ]; then
+    "$partita" run --bios "$seabios" --memory 64M --serial null --debugcon "$work/seabios.log,port=0x402" \
+        --clock virtual --timeout 60 > "$work/seabios.out" 2>&1 &
+    spid=$!
+    for _ in $(seq 1 60); do
+        grep -aq "e820 map has" "$work/seabios.log" 2>/dev/null && break
+        kill -0 $spid 2>/dev/null || break
+        sleep 1
+    done
+    kill $spid 2>/dev/null; wait $spid 2>/dev/null
+    check "SeaBIOS completes POST (PCI probe, PAM shadowing, fw_cfg E820)" \
+        bash -c "grep -aq 'Found 3 PCI devices' '$work/seabios.log' && grep -aq 'e820 map has' '$work/seabios.log'"
+else
+    echo "skipped: SeaBIOS POST ($seabios not found; scripts/setup.sh installs seabios)"
+fi
 if [ $failed -gt 0 ]; then
     echo "last console lines:"
     tail -20 "$log"

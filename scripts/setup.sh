@@ -2,7 +2,7 @@
 # Installs the Debian packages Partita needs to build and test (idempotent; needs root or sudo).
 set -euo pipefail
 # libzstd-dev: snapshot compression; nasm: test programs; kmod, cpio: the guest kit (depmod, initramfs); acpica-tools: iasl checks the DSDT
-packages=(pkg-config zlib1g-dev libzstd-dev nasm kmod cpio acpica-tools)
+packages=(pkg-config zlib1g-dev libzstd-dev nasm kmod cpio acpica-tools seabios)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
