@@ -29,5 +29,12 @@ final class A20Gate {
         apply()
     }
 
+    /// Sets both sources at once (snapshot restore).
+    func restore(keyboardController: Bool, portA: Bool) {
+        self.keyboardController = keyboardController
+        self.portA = portA
+        apply()
+    }
+
     private func apply() { memory.setA20(enabled: keyboardController || portA) }
 }

@@ -15,4 +15,6 @@ public enum MachineStop: Equatable, Sendable {
     case haltedForever
     /// `requestStop()` was called.
     case stopped
+    /// The CPU retired the number of instructions `run` was given as `instructionLimit`.
+    case instructionLimit
 }

@@ -26,7 +26,7 @@ import X86
 public final class PCMachine {
     public let configuration: MachineConfiguration
     public let memory: PhysicalMemory
-    public let ports = PortIOBus()
+    public let ports: PortIOBus
     public let scheduler = Scheduler()
     public let cpu: CPU
     public let localAPIC: LocalAPIC
@@ -50,7 +50,7 @@ public final class PCMachine {
     public private(set) var acpiTables: ACPITables?
     private var portA: SystemControlPortA!
     private var resetControl: ResetControl!
-    private let a20: A20Gate
+    let a20: A20Gate
     private var isaLines: [ISAInterruptLine] = []
     private let barMapper: PCIBARMapper
     private var sinks: [FileHandle] = []
@@ -61,6 +61,20 @@ public final class PCMachine {
     private let stdioPort: UART16550?
     /// QEMU's fw_cfg (nil when the configuration leaves it out).
     public private(set) var fwCfg: FwCfg?
+    /// Every device object this machine created, with the ports it claimed (see `MachineDevice`).
+    public private(set) var devices: [MachineDevice] = []
+    /// What a snapshot's manifest records about this machine. A restored machine keeps the
+    /// description it was restored from, so its own snapshots still name the original kernel.
+    public internal(set) var snapshotDescription: MachineSnapshotDescription
+    /// The firmware image mapped as ROM (not in RAM, so snapshots store it).
+    var firmwareImage: [UInt8]?
+    /// True while the CPU executes a slice inside `run` (snapshots are refused then).
+    var inSlice = false
+
+    /// Called by `run` on the emulation thread at every slice boundary (an instruction
+    /// boundary with time settled): the place to take a snapshot without ending the run, or to
+    /// act on host requests (signals) that other threads can only flag.
+    public var betweenSlices: ((PCMachine) -> Void)?
 
     /// Host bytes for COM1 (a terminal or pipe on standard input); drained between slices.
     public var serialInput: HostInputQueue?
@@ -69,19 +83,22 @@ public final class PCMachine {
     public var serialInputFilter: ((UInt8) -> Bool)?
 
     private var pendingStop: MachineStop?
-    private var resetRequested = false
+    var resetRequested = false
     /// Number of machine resets (guest-initiated) so far.
     public private(set) var resetCount = 0
 
     public init(_ config: MachineConfiguration) throws {
         configuration = config
+        snapshotDescription = MachineSnapshotDescription(config)
+        let bus = PortIOBus()
+        ports = bus
         guard config.ramSize >= 1 << 20, config.ramSize <= 3 << 30, config.ramSize % 4096 == 0 else {
             throw ConfigurationError.badRAMSize(config.ramSize)
         }
         layout = PlatformLayout(ramSize: config.ramSize)
         memory = PhysicalMemory(ramSize: config.ramSize)
         a20 = A20Gate(memory: memory)
-        cpu = CPU(memory: memory, ports: ports)
+        cpu = CPU(memory: memory, ports: bus)
 
         let cpuRef = cpu
         scheduler.attachInstructionClock(nanosecondsPerTick: Self.nanosecondsPerInstruction(config)) {
@@ -147,11 +164,11 @@ public final class PCMachine {
         pci.register(hostBridge, device: PCIHostBridge.device, function: 0)
         pci.register(isaBridge, device: PIIX3ISABridge.device, function: 0)
         pci.register(powerManagement, device: PIIX4PowerManagement.device, function: PIIX4PowerManagement.function)
-        barMapper = PCIBARMapper(memory: memory, ports: ports)
+        barMapper = PCIBARMapper(memory: memory, ports: bus)
         barMapper.attach(powerManagement)
 
         var postSink: ((UInt8) -> Void)?
-        if let p = config.postCodes {
+        if let p = config.postCodes, !p.path.isEmpty {
             let handle = try PCMachine.openSink(p.path)
             sinks.append(handle)
             postSink = { byte in
@@ -160,33 +177,44 @@ public final class PCMachine {
         }
         postPort = POSTCodePort(port: config.postCodes?.port ?? POSTCodePort.defaultPort, sink: postSink)
 
-        for r in PIC.portRanges { ports.register(pic, ports: r) }
-        ports.register(pit, ports: 0x40...0x43)
-        ports.register(portB, ports: 0x61...0x61)
-        ports.register(rtc, ports: 0x70...0x71)
-        for r in PS2Controller.portRanges { ports.register(ps2, ports: r) }
-        for u in serialPorts { ports.register(u, ports: u.base.value...u.base.value + 7) }
-        ports.register(postPort, ports: postPort.port...postPort.port)
-        for r in PCIBus.portRanges { ports.register(pci, ports: r) }
+        // Every device object goes into the registry (`devices`): snapshot tests walk it.
+        var registry = [MachineDevice("cpu", cpu), MachineDevice("lapic", localAPIC), MachineDevice("ioapic", ioapic),
+                        MachineDevice("a20", a20), MachineDevice("i440fx", hostBridge), MachineDevice("piix3", isaBridge),
+                        MachineDevice("piix4-pm", powerManagement)]
+        func claim(_ name: String, _ device: PortIODevice, _ ranges: [ClosedRange<UInt16>]) {
+            for r in ranges { bus.register(device, ports: r) }
+            registry.append(MachineDevice(name, device, ports: ranges))
+        }
+        claim("pic", pic, PIC.portRanges)
+        claim("pit", pit, [0x40...0x43])
+        claim("port61", portB, [0x61...0x61])
+        claim("rtc", rtc, [0x70...0x71])
+        claim("ps2", ps2, PS2Controller.portRanges)
+        for (i, u) in serialPorts.enumerated() { claim("com\(i + 1)", u, [u.base.value...u.base.value + 7]) }
+        claim("post", postPort, [postPort.port...postPort.port])
+        claim("pci", pci, PCIBus.portRanges)
         let apm = powerManagement.smiCommandPort
-        ports.register(apm, ports: apm.ports)
+        claim("apm", apm, [apm.ports])
 
         // Everything below captures self.
         resetHook = { [unowned self] in self.requestReset() }
         powerOffHook = { [unowned self] in stop(.powerOff) }
         portA = SystemControlPortA(setA20: { gate.setPortA($0) }, resetCPU: { [unowned self] in self.requestReset() })
         resetControl = ResetControl(resetMachine: { [unowned self] in self.requestReset() })
-        ports.register(portA, ports: SystemControlPortA.port...SystemControlPortA.port)
-        ports.register(resetControl, ports: ResetControl.port...ResetControl.port)
+        claim("port92", portA, [SystemControlPortA.port...SystemControlPortA.port])
+        claim("portcf9", resetControl, [ResetControl.port...ResetControl.port])
         if let d = config.debugConsole {
-            let handle = try PCMachine.openSink(d.path)
-            sinks.append(handle)
-            let console = DebugConsole(port: d.port) { byte in handle.write(Data([byte])) }
-            ports.register(console, ports: d.port...d.port)
+            var write: (UInt8) -> Void = { _ in }  // an empty path drops the bytes (a restore without --debugcon)
+            if !d.path.isEmpty {
+                let handle = try PCMachine.openSink(d.path)
+                sinks.append(handle)
+                write = { byte in handle.write(Data([byte])) }
+            }
+            claim("debugcon", DebugConsole(port: d.port, sink: write), [d.port...d.port])
         }
         if config.isaDebugExit {
             let exitDevice = ISADebugExit { [unowned self] status in stop(.debugExit(status: status)) }
-            ports.register(exitDevice, ports: ISADebugExit.defaultPort...ISADebugExit.defaultPort)
+            claim("isa-debug-exit", exitDevice, [ISADebugExit.defaultPort...ISADebugExit.defaultPort])
         }
         if config.fwCfg {
             var fw = FwCfgConfiguration(ramSize: UInt64(config.ramSize), cpuCount: 1)
@@ -196,14 +224,16 @@ public final class PCMachine {
                 try fw.addFile("etc/e820", contents: E820Map(entries: [
                     .init(base: 0, length: UInt64(config.ramSize), type: .usable)]).encoded())
                 let device = try FwCfg(fw, memory: memory)
-                for r in FwCfg.portRanges { ports.register(device, ports: r) }
+                claim("fw_cfg", device, FwCfg.portRanges)
                 fwCfg = device
             } catch {
                 throw ConfigurationError.badFirmware("fw_cfg: \(error)")
             }
         }
+        devices = registry
         if let image = config.firmware {
             try PCMachine.mapFirmware(image, into: memory)
+            firmwareImage = image
         }
         hostBridge.pamChanged = { [unowned self] register, _, _ in applyShadowRegisters(register) }
         applyShadowRegisters()
@@ -358,9 +388,13 @@ public final class PCMachine {
     /// Virtual time now.
     public var now: VirtualTime { scheduler.now }
 
-    /// Runs until the guest exits, faults fatally, `stop` is called, or `wallClockLimit`
-    /// seconds pass (checked between slices of at most `sliceInstructions`).
-    public func run(wallClockLimit: Double? = nil, sliceInstructions: Int = 1_000_000) -> MachineStop {
+    /// Runs until the guest exits, faults fatally, `stop` is called, `wallClockLimit` seconds
+    /// pass (checked between slices of at most `sliceInstructions`), or the CPU has retired
+    /// `instructionLimit` instructions since power-on (slices are clamped so it stops exactly
+    /// there; the count survives snapshots, so a restored run can stop at the same point as an
+    /// uninterrupted one).
+    public func run(wallClockLimit: Double? = nil, sliceInstructions: Int = 1_000_000,
+                    instructionLimit: UInt64? = nil) -> MachineStop {
         let started = Date()
         let nsPerInstruction = Self.nanosecondsPerInstruction(configuration)
         while true {
@@ -372,6 +406,14 @@ public final class PCMachine {
             if resetRequested {
                 resetRequested = false
                 reset()
+            }
+            if let hook = betweenSlices {
+                hook(self)
+                if let s = pendingStop {
+                    pendingStop = nil
+                    flushOutputs()
+                    return s
+                }
             }
             if let limit = wallClockLimit, Date().timeIntervalSince(started) >= limit { return .timeout }
             _ = pollSockets()
@@ -388,10 +430,20 @@ public final class PCMachine {
                 let ahead = deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0
                 budget = Int(min(UInt64(sliceInstructions), max(1, ahead / nsPerInstruction)))
             }
+            if let limit = instructionLimit {
+                let retired = cpu.instructionsRetired
+                if retired >= limit {
+                    flushOutputs()
+                    return .instructionLimit
+                }
+                budget = Int(min(UInt64(budget), limit - retired))
+            }
             // Time is live during the slice (the scheduler follows instructionsRetired); a timer
             // armed for before the planned end stops the slice early.
             scheduler.horizon = now + UInt64(budget) &* nsPerInstruction
+            inSlice = true
             let reason = cpu.run(budget: budget)
+            inSlice = false
             scheduler.horizon = nil
             scheduler.advance(to: now)
             flushSerialBackends()

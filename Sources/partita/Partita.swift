@@ -7,5 +7,5 @@ struct Partita: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partita",
         abstract: "A full-system i686 PC emulator.",
-        subcommands: [RunCommand.self, GuestCommand.self, BenchCommand.self, ConformanceCommand.self])
+        subcommands: [RunCommand.self, GuestCommand.self, BenchCommand.self, ConformanceCommand.self, SnapshotCommand.self])
 }

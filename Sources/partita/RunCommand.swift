@@ -31,6 +31,17 @@ struct RunCommand: ParsableCommand {
         With --serial stdio, standard input feeds COM1; on a terminal it is put in raw mode and \
         Ctrl-A x quits (Ctrl-A Ctrl-A sends Ctrl-A), as in QEMU.
 
+        Snapshots: --save-on-exit FILE saves the whole machine when the run ends other than by \
+        the guest (--timeout, --stop-after, SIGTERM, SIGINT, Ctrl-A x); SIGUSR1 saves to \
+        --snapshot-file (else the --save-on-exit file) and the run continues. --restore FILE \
+        continues a saved machine: RAM size, devices and kernel command line come from the \
+        snapshot (so --memory, --bios, --kernel, --initrd, --module, --append and \
+        --isa-debug-exit are refused); where serial, debug-console and POST bytes go is chosen \
+        anew (--serial, default COM1 on stdio; --debugcon and --post-codes files, else dropped) \
+        and --clock defaults to the saved mode. --stop-after N ends the run exactly when the CPU \
+        has retired N instructions since power-on (a restored machine keeps counting), so \
+        `--clock virtual --stop-after N` runs are reproducible; exit status 0.
+
         Exit status: the guest's isa-debug-exit value (v << 1) | 1; 124 after --timeout; 3 after \
         a triple fault (the CPU state is printed); 4 when the CPU halts and nothing can wake it \
         (no timer armed; interrupts disabled or no input); 1 for a configuration error (one line on standard error).
@@ -39,8 +50,8 @@ struct RunCommand: ParsableCommand {
           partita run --bios test.rom --serial stdio --debugcon debug.log --isa-debug-exit --timeout 30
         """)
 
-    @Option(name: .long, help: ArgumentHelp("Guest RAM size (bytes, or with K, M or G).", valueName: "SIZE"))
-    var memory: String = "32M"
+    @Option(name: .long, help: ArgumentHelp("Guest RAM size (bytes, or with K, M or G; default 32M).", valueName: "SIZE"))
+    var memory: String?
 
     @Option(name: .long, help: ArgumentHelp("Firmware image of 64, 128 or 256 KiB, mapped below 1 MiB and 4 GiB.", valueName: "FILE"))
     var bios: String?
@@ -73,16 +84,86 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop after this much wall-clock time; exit status 124.", valueName: "SECONDS"))
     var timeout: Double?
 
-    @Option(name: .long, help: ArgumentHelp("realtime: idle time passes in host time; virtual: idle time is skipped (deterministic).", valueName: "realtime|virtual"))
-    var clock: String = "realtime"
+    @Option(name: .long, help: ArgumentHelp("realtime (default): idle time passes in host time; virtual: idle time is skipped (deterministic).", valueName: "realtime|virtual"))
+    var clock: String?
+
+    @Option(name: .customLong("rtc-start"), help: ArgumentHelp("The RTC's time at power-on: host (UTC, default) or YYYY-MM-DD[THH:MM:SS] (fixed, for reproducible runs).", valueName: "host|DATE"))
+    var rtcStart: String?
+
+    @Option(name: .customLong("stop-after"), help: ArgumentHelp("End the run when the CPU has retired this many instructions since power-on (exactly; counted across snapshots).", valueName: "INSTRUCTIONS"))
+    var stopAfter: UInt64?
+
+    @Option(name: .customLong("save-on-exit"), help: ArgumentHelp("Save a snapshot to FILE when the run ends other than by the guest (--timeout, --stop-after, SIGTERM, SIGINT, Ctrl-A x).", valueName: "FILE"))
+    var saveOnExit: String?
+
+    @Option(name: .customLong("snapshot-file"), help: ArgumentHelp("Where SIGUSR1 saves a snapshot (the run continues); default the --save-on-exit file.", valueName: "FILE"))
+    var snapshotFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Continue the machine saved in FILE instead of building one (see the discussion for which options still apply).", valueName: "FILE"))
+    var restore: String?
 
     @Flag(name: .long, help: "Run without a display (the only mode so far).")
     var headless = false
 
     func run() throws {
+        let machine = try restore.map(restoredMachine) ?? builtMachine()
+        // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
+        if ProcessInfo.processInfo.environment["PARTITA_DECODED_BLOCKS"] == "0" { machine.cpu.decodedBlocksEnabled = false }
+        if ProcessInfo.processInfo.environment["PARTITA_BULK_STRINGS"] == "0" { machine.cpu.bulkStringsEnabled = false }
+        let config = machine.configuration
+        if ([config.serial] + config.additionalSerial).contains(.stdio) {
+            let input = TerminalInput()
+            input.start()
+            machine.serialInput = input.queue
+            machine.serialInputFilter = input.filter { [unowned machine] in machine.stop(.stopped) }
+        }
+        let signals = HostSignals()
+        let usr1Path = snapshotFile ?? saveOnExit
+        signals.start(stop: saveOnExit != nil, save: usr1Path != nil)
+        var stopSignal: Int32?
+        machine.betweenSlices = { machine in
+            let r = signals.take()
+            if r.save, let path = usr1Path {
+                do { try machine.saveSnapshot(to: path) } catch {
+                    FileHandle.standardError.write(Data("partita: \(error)\n".utf8))
+                }
+            }
+            if let sig = r.stopSignal {
+                stopSignal = sig
+                machine.stop(.stopped)
+            }
+        }
+        let stop = machine.run(wallClockLimit: timeout, instructionLimit: stopAfter)
+        machine.betweenSlices = nil
+        TerminalInput.restore()
+        machine.flushOutputs()
+        if let path = saveOnExit, [.timeout, .stopped, .instructionLimit].contains(stop) {
+            do { try machine.saveSnapshot(to: path) } catch { throw CommandLineError("\(error)") }
+        }
+        if let sig = stopSignal { throw ExitCode(128 + sig) }
+        switch stop {
+        case .debugExit(let status): throw ExitCode(status)
+        case .timeout:
+            // Debugging aid: PARTITA_DUMP_ON_TIMEOUT=1 shows where the CPU was.
+            if ProcessInfo.processInfo.environment["PARTITA_DUMP_ON_TIMEOUT"] != nil {
+                FileHandle.standardError.write(Data("partita: timeout; CPU state:\n\(machine.cpu.stateDescription)\nvirtual time: \(machine.now)\n".utf8))
+            }
+            throw ExitCode(124)
+        case .tripleFault:
+            FileHandle.standardError.write(Data("partita: triple fault; CPU state:\n\(machine.cpu.stateDescription)\n".utf8))
+            throw ExitCode(3)
+        case .haltedForever:
+            FileHandle.standardError.write(Data("partita: the CPU halted and nothing can wake it (no timer armed; interrupts disabled or no input)\n".utf8))
+            throw ExitCode(4)
+        case .stopped, .powerOff, .instructionLimit: return
+        }
+    }
+
+    /// The machine the options describe, with its kernel or firmware loaded.
+    private func builtMachine() throws -> PCMachine {
         var config = MachineConfiguration()
         do {
-            config.ramSize = try Self.parseSize(memory)
+            config.ramSize = try Self.parseSize(memory ?? "32M")
             guard bios != nil || kernel != nil else { throw ConfigurationError.noFirmware }
             if let bios { config.firmware = try Self.readFile(bios) }
             if let kernel {
@@ -111,44 +192,57 @@ struct RunCommand: ParsableCommand {
             if let d = debugcon { config.debugConsole = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort) }
             if let p = postCodes { config.postCodes = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort) }
             config.isaDebugExit = isaDebugExit
-            guard let mode = MachineConfiguration.ClockMode(rawValue: clock) else {
-                throw CommandLineError("bad --clock '\(clock)': use realtime or virtual")
-            }
-            config.clock = mode
-            if let t = timeout, !(t > 0) { throw CommandLineError("--timeout must be a positive number of seconds") }
+            config.clock = try Self.parseClock(clock ?? "realtime")
+            if let r = rtcStart { config.rtcStart = try Self.parseRTCStart(r) }
+            try checkRunLimits()
         } catch let e as ConfigurationError {
             throw CommandLineError(e.description)
         }
-        let machine: PCMachine
-        do { machine = try PCMachine(config) } catch { throw CommandLineError("\(error)") }
-        // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
-        if ProcessInfo.processInfo.environment["PARTITA_DECODED_BLOCKS"] == "0" { machine.cpu.decodedBlocksEnabled = false }
-        if ProcessInfo.processInfo.environment["PARTITA_BULK_STRINGS"] == "0" { machine.cpu.bulkStringsEnabled = false }
-        if ([config.serial] + config.additionalSerial).contains(.stdio) {
-            let input = TerminalInput()
-            input.start()
-            machine.serialInput = input.queue
-            machine.serialInputFilter = input.filter { [unowned machine] in machine.stop(.stopped) }
+        do { return try PCMachine(config) } catch { throw CommandLineError("\(error)") }
+    }
+
+    /// The machine saved in `path`, connected to this run's host backends.
+    private func restoredMachine(_ path: String) throws -> PCMachine {
+        let fromSnapshot: [(String, Bool)] = [
+            ("--memory", memory != nil), ("--bios", bios != nil), ("--kernel", kernel != nil),
+            ("--initrd", initrd != nil), ("--module", !module.isEmpty), ("--append", !append.isEmpty),
+            ("--isa-debug-exit", isaDebugExit), ("--rtc-start", rtcStart != nil)]
+        if let (option, _) = fromSnapshot.first(where: { $0.1 }) {
+            throw CommandLineError("\(option) cannot be combined with --restore: the machine comes from the snapshot")
         }
-        let stop = machine.run(wallClockLimit: timeout)
-        TerminalInput.restore()
-        machine.flushOutputs()
-        switch stop {
-        case .debugExit(let status): throw ExitCode(status)
-        case .timeout:
-            // Debugging aid: PARTITA_DUMP_ON_TIMEOUT=1 shows where the CPU was.
-            if ProcessInfo.processInfo.environment["PARTITA_DUMP_ON_TIMEOUT"] != nil {
-                FileHandle.standardError.write(Data("partita: timeout; CPU state:\n\(machine.cpu.stateDescription)\nvirtual time: \(machine.now)\n".utf8))
-            }
-            throw ExitCode(124)
-        case .tripleFault:
-            FileHandle.standardError.write(Data("partita: triple fault; CPU state:\n\(machine.cpu.stateDescription)\n".utf8))
-            throw ExitCode(3)
-        case .haltedForever:
-            FileHandle.standardError.write(Data("partita: the CPU halted and nothing can wake it (no timer armed; interrupts disabled or no input)\n".utf8))
-            throw ExitCode(4)
-        case .stopped, .powerOff: return
+        var host = SnapshotHostBackends()
+        host.serial = try (serial.isEmpty ? ["stdio"] : serial).map(Self.parseSerial)
+        if let d = debugcon { host.debugConsolePath = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort).path }
+        if let p = postCodes { host.postCodesPath = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort).path }
+        host.clock = try clock.map(Self.parseClock)
+        try checkRunLimits()
+        do { return try PCMachine.restore(from: path, host: host) } catch { throw CommandLineError("\(error)") }
+    }
+
+    private func checkRunLimits() throws {
+        if let t = timeout, !(t > 0) { throw CommandLineError("--timeout must be a positive number of seconds") }
+    }
+
+    /// "host" or "YYYY-MM-DD" with an optional "THH:MM:SS".
+    static func parseRTCStart(_ text: String) throws -> RTC.StartTime {
+        if text == "host" { return .hostUTC }
+        let parts = text.split(whereSeparator: { "-T:".contains($0) }).map { Int($0) }
+        guard parts.count == 3 || parts.count == 6, parts.allSatisfy({ $0 != nil }) else {
+            throw CommandLineError("bad --rtc-start '\(text)': use host or a date like 2024-01-31 or 2024-01-31T12:00:00")
         }
+        let v = parts.map { $0! } + [0, 0, 0]
+        guard (1970...2099).contains(v[0]), (1...12).contains(v[1]), (1...31).contains(v[2]),
+              (0...23).contains(v[3]), (0...59).contains(v[4]), (0...59).contains(v[5]) else {
+            throw CommandLineError("bad --rtc-start '\(text)': a field is out of range")
+        }
+        return .fixed(RTCDateTime(year: v[0], month: v[1], day: v[2], hour: v[3], minute: v[4], second: v[5]))
+    }
+
+    static func parseClock(_ text: String) throws -> MachineConfiguration.ClockMode {
+        guard let mode = MachineConfiguration.ClockMode(rawValue: text) else {
+            throw CommandLineError("bad --clock '\(text)': use realtime or virtual")
+        }
+        return mode
     }
 
     /// "FILE ARGS": the module's command line is the whole text (as GRUB and QEMU pass it).

@@ -6,7 +6,8 @@ import EmulatorCore
 /// bit 0 as 1 pulses the CPU reset line. Reads return bit 1 as the gate state.
 public final class SystemControlPortA: PortIODevice {
     public static let port: UInt16 = 0x92
-    private var value: UInt8 = 0
+    /// Bit 1 (A20) as last written; internal so the saved state can reach it.
+    var value: UInt8 = 0
     private let setA20: (Bool) -> Void
     private let resetCPU: () -> Void
 
@@ -32,7 +33,8 @@ public final class SystemControlPortA: PortIODevice {
 /// (bit 1 selects a hard reset, which this machine treats the same way).
 public final class ResetControl: PortIODevice {
     public static let port: UInt16 = 0xCF9
-    private var value: UInt8 = 0
+    /// Bits 1–3 as last written; internal so the saved state can reach it.
+    var value: UInt8 = 0
     private let resetMachine: () -> Void
 
     public init(resetMachine: @escaping () -> Void) {
