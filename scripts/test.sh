@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, runs the unit tests (debug build), then the
-# hardware-conformance suites in full on a release build.
+# hardware-conformance suites in full on a release build, then the release-mode guest tests
+# (boot with ACPI/APICs, SeaBIOS POST, snapshots of a running guest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -20,3 +21,6 @@ fi
 
 echo "== guest boot (release build) =="
 scripts/guest-boot-test.sh
+
+echo "== guest snapshots: save mid-boot and mid-loop, restore in a new process (release build) =="
+scripts/snapshot-boot-test.sh

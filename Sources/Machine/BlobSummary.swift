@@ -6,14 +6,15 @@
 /// the "rom" section; its summary is here for the same reason.)
 public struct BlobSummary: Codable, Equatable, Sendable {
     public var size: Int
-    /// CRC-32 (zlib) as 8 hex digits.
-    public var crc32: String
+    /// Adler-32 (zlib) as 8 hex digits. Not CRC-32: a Linux bzImage carries a trailing CRC that
+    /// makes its CRC-32 the constant 0xFFFFFFFF, which would tell no two kernels apart.
+    public var adler32: String
     /// A multiboot module's command line.
     public var commandLine: String?
 
     public init(_ bytes: [UInt8], commandLine: String? = nil) {
         size = bytes.count
-        crc32 = ContentHash.crc32(bytes)
+        adler32 = ContentHash.adler32(bytes)
         self.commandLine = commandLine
     }
 }

@@ -24,4 +24,20 @@ public enum ContentHash {
     public static func crc32(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { crc32($0) }
     }
+
+    /// The Adler-32 of `bytes` as 8 lowercase hex digits.
+    public static func adler32(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { raw in
+            var sum: UInt = CZlib.adler32(0, nil, 0)
+            var offset = 0
+            while offset < raw.count {
+                let n = min(raw.count - offset, 1 << 30)
+                // SAFETY: offset + n <= raw.count, so the pointer covers n readable bytes.
+                sum = CZlib.adler32(sum, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self), uInt(n))
+                offset += n
+            }
+            let hex = String(sum, radix: 16)
+            return String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+        }
+    }
 }
