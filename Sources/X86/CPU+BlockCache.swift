@@ -32,26 +32,42 @@ extension CPU {
         var decoder = InstructionDecoder(bytes: bytes, available: available, big: big)
         let first = blockOpsUsed
         var count = 0
+        // One past the furthest byte decoded (targets followed in line lie forward).
+        var end = 0
         while count < CPU.maxBlockOps {
             let op = decoder.decode()
             blockOps[first + count] = op
             count += 1
+            end = max(end, decoder.pos)
             if op.kind == .fallback { break }
             switch op.kind {
-            case .jcc, .jmpRel, .callRel, .ret, .retImm: break
+            case .jmpRel, .callRel:
+                // Follow a forward target in the same page in line (32-bit operand size, so no
+                // IP wrap), instead of ending the block: the op continues with the next one.
+                // PERF: one block lookup less per direct CALL/JMP (`partita bench cpu`, call/ret).
+                let target = decoder.pos &+ Int(Int32(bitPattern: op.imm))
+                if op.size == 2 && count < CPU.maxBlockOps && target >= decoder.pos && target < available {
+                    blockOps[first + count - 1].marks |= DecodedOp.Mark.follows
+                    decoder.pos = target
+                    continue
+                }
+            case .ret, .retImm: break
             default:
+                // Conditional jumps (specialized kinds) do not end a block: a not-taken branch
+                // runs on; a taken one leaves it.
                 if decoder.pos < available { continue }
             }
             break
         }
         // The last op of a block that ran out of bytes mid-instruction is a fallback already.
+        blockOps[first + count - 1].marks |= DecodedOp.Mark.last
         blockOpsUsed += count
         if memory.codePage[page] == 0 {
             memory.markCodePage(page)
             dropWriteTranslations(physicalPage: UInt32(page))
         }
         blockTable[slot] = BlockEntry(host: host, page: UInt32(page), generation: memory.codeGeneration[page],
-                                      first: Int32(first), count: Int32(count), bytes: UInt16(decoder.pos),
+                                      first: Int32(first), count: Int32(count), bytes: UInt16(end),
                                       big: big, epoch: blockEpoch)
         return true
     }
@@ -74,65 +90,84 @@ extension CPU {
         }
     }
 
-    /// Runs decoded ops from the block at CS:EIP. Returns the number of instructions retired, or
-    /// -1 when no block applies (the caller then interprets one instruction).
+    /// Runs decoded blocks from CS:EIP, going on from block to block while only decoded ops run.
+    /// Returns the number of instructions retired, or -1 when no block applies at CS:EIP (the
+    /// caller then interprets one instruction).
     @inline(__always) func runBlock(budget: Int) -> Int {
-        let lin = segs[1].base &+ eip
-        let e = tlbR[Int(lin >> 12)]
-        if e == 0 { return -1 }
-        let host = e &+ Int(lin)
+        // Instructions this call may still run. With INTR already pending (interrupts were held
+        // off for one instruction by STI / MOV SS) only one runs; otherwise INTR and IF cannot
+        // change while decoded ops run: I/O and flag-changing instructions are fallbacks (after
+        // which we return to the run loop) and a device reached through memory raises
+        // `Event.slowAccess`.
+        let limit = intrLine && flagsReg & Flags.if != 0 ? 1 : budget
+        var left = limit
         let big = segs[1].flags & 4 != 0
-        let slot = blockSlot(host)
-        var entry = blockTable[slot]
-        if entry.host != host || entry.big != big || entry.epoch != blockEpoch
-            || memory.codeGeneration[Int(entry.page)] != entry.generation {
-            if !buildBlock(slot: slot, lin: lin, host: host, big: big) { return -1 }
-            entry = blockTable[slot]
-        }
-        if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { return -1 }
-        let page = Int(entry.page)
-        let generation = entry.generation
-        let firstOp = blockOps + Int(entry.first)
-        let lastOp = firstOp + Int(entry.count) - 1
-        let entryEIP = eip
-        var op = firstOp
-        var executed = 0
-        // Instructions already added to `instructionsRetired` (a loop that stays in this block
-        // retires each pass, so virtual time read by a polled device keeps moving).
-        var retired = 0
         while true {
-            startEIP = eip
-            var next = eip &+ UInt32(op.pointee.length)
-            if !big { next &= 0xFFFF }
-            eip = next
-            do {
-                try executeDecoded(UnsafePointer(op))
-            } catch {
-                eip = startEIP
-                instructionsRetired &+= UInt64(executed - retired)
-                deliverException(error)
-                return executed + 1
+            let lin = segs[1].base &+ eip
+            let e = tlbR[Int(lin >> 12)]
+            if e == 0 { break }
+            let host = e &+ Int(lin)
+            let slot = blockSlot(host)
+            var entry = blockTable[slot]
+            if entry.host != host || entry.big != big || entry.epoch != blockEpoch
+                || memory.codeGeneration[Int(entry.page)] != entry.generation {
+                if !buildBlock(slot: slot, lin: lin, host: host, big: big) { break }
+                entry = blockTable[slot]
             }
-            executed += 1
-            // Leave at the budget, when a store hit this block's page, or when an interrupt,
-            // shadow, halt or stop request needs the run loop (interrupt latency is one instruction).
-            if executed == budget || memory.codeGeneration[page] != generation
-                || events != 0 || (intrLine && flagsReg & Flags.if != 0) { break }
-            if eip != next {
-                // A taken branch back to this block's start (a loop) stays here.
-                // PERF: saves the block lookup per iteration (bench cpu).
-                if eip == entryEIP {
-                    instructionsRetired &+= UInt64(executed - retired)
-                    retired = executed
-                    op = firstOp
-                    continue
+            if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { break }
+            let firstOp = blockOps + Int(entry.first)
+            let entryEIP = eip
+            var op = firstOp
+            // `left` when the current pass through the block started (each pass starts at
+            // `firstOp` and runs ops in order, so the difference is the pass's instruction count).
+            var passLeft = left
+            while true {
+                // Not wrapped at 64 KiB in 16-bit code, like the interpreter: the entry check keeps
+                // every op inside the CS limit, and a fetch past it faults (#GP) in the interpreter.
+                let next = eip &+ UInt32(op.pointee.length)
+                startEIP = eip
+                eip = next
+                do {
+                    try executeDecoded(UnsafePointer(op))
+                } catch {
+                    eip = startEIP
+                    instructionsRetired &+= UInt64(passLeft &- left)
+                    deliverException(error)
+                    return limit &- left &+ 1
                 }
-                break
+                left &-= 1
+                // Leave at the budget, after a slow-path access (see `Event.slowAccess`), or when a
+                // shadow, halt or stop request needs the run loop.
+                if left == 0 || events != 0 {
+                    instructionsRetired &+= UInt64(passLeft &- left)
+                    return limit &- left
+                }
+                if eip != next {
+                    // A taken branch back to this block's start (a loop) stays here; the pass's
+                    // instructions retire now, so virtual time read by a polled device keeps moving.
+                    // PERF: saves the block lookup per iteration (bench cpu).
+                    if eip == entryEIP {
+                        instructionsRetired &+= UInt64(passLeft &- left)
+                        passLeft = left
+                        op = firstOp
+                        continue
+                    }
+                    // A direct JMP/CALL whose target was decoded in line.
+                    if op.pointee.marks & DecodedOp.Mark.follows != 0 {
+                        op += 1
+                        continue
+                    }
+                    break
+                }
+                if op.pointee.marks & DecodedOp.Mark.last != 0 { break }
+                op += 1
             }
-            if op == lastOp { break }
-            op += 1
+            instructionsRetired &+= UInt64(passLeft &- left)
+            // After a fallback (it may have changed CS, TF, breakpoints, IF or INTR) the run loop
+            // looks again; after decoded ops the next block follows here.
+            // PERF: saves the run loop's checks per block (`partita bench cpu`, call/ret).
+            if op.pointee.kind == .fallback { break }
         }
-        instructionsRetired &+= UInt64(executed - retired)
-        return executed
+        return left == limit ? -1 : limit &- left
     }
 }

@@ -6,7 +6,7 @@ extension CPU {
         var off = p.pointee.disp
         let base = p.pointee.base, index = p.pointee.index
         if base < 8 { off &+= regs[Int(base)] }
-        if index < 8 { off &+= regs[Int(index)] << UInt32(p.pointee.scale) }
+        if index < 8 { off &+= regs[Int(index)] &<< UInt32(p.pointee.scale) }
         return p.pointee.a32 ? off : off & 0xFFFF
     }
 
@@ -46,7 +46,7 @@ extension CPU {
     /// PERF: takes a pointer so only the fields a handler needs are loaded.
     @inline(__always) func executeDecoded(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         switch p.pointee.kind {
-        case .fallback: try decodedFallback(p)
+        case .fallback, .interp: try decodedFallback(p)
         case .nop: break
         case .aluRR: try decodedAluRR(p)
         case .aluRM: try decodedAluRM(p)
@@ -81,6 +81,25 @@ extension CPU {
             // Specialized kinds (generated): see CPU+DecodedSpecialized.swift.
             _ = try executeSpecialized(p)
         }
+    }
+
+    /// MUL r/m32 with the operand already read (see `mul`).
+    @inline(__always) func decodedMul32(_ b: UInt32) {
+        let r = UInt64(regs[0]) * UInt64(b)
+        regs[0] = UInt32(truncatingIfNeeded: r)
+        regs[2] = UInt32(truncatingIfNeeded: r >> 32)
+        let hi = r >> 32 != 0
+        flagsResult(UInt32(truncatingIfNeeded: r), 2, cf: hi, of: hi)
+    }
+
+    /// IMUL r32, r/m32 with the source already read; the destination is `p.reg` (see `imulTrunc`).
+    @inline(__always) func decodedImul32(_ b: UInt32, _ p: UnsafePointer<DecodedOp>) {
+        let d = Int(p.pointee.reg)
+        let r = Int64(Int32(bitPattern: regs[d])) * Int64(Int32(bitPattern: b))
+        let t = UInt32(truncatingIfNeeded: r)
+        let ovf = r != Int64(Int32(bitPattern: t))
+        flagsResult(t, 2, cf: ovf, of: ovf)
+        regs[d] = t
     }
 
     @inline(__always) func decodedJump(_ rel: UInt32, _ size: Int) throws(CPUFault) {

@@ -54,6 +54,18 @@ extension CPU {
         case .jge: try decodedJGE(p)
         case .jle: try decodedJLE(p)
         case .jg: try decodedJG(p)
+        case .incR32: try decodedSIncR32(p)
+        case .decR32: try decodedSDecR32(p)
+        case .pushR32: try decodedSPushR32(p)
+        case .popR32: try decodedSPopR32(p)
+        case .movRR32: try decodedSMovRR32(p)
+        case .movRM32: try decodedSMovRM32(p)
+        case .movMR32: try decodedSMovMR32(p)
+        case .testRR32: try decodedSTestRR32(p)
+        case .mulR32: try decodedSMulR32(p)
+        case .mulM32: try decodedSMulM32(p)
+        case .imulRR32: try decodedSImulRR32(p)
+        case .imulRM32: try decodedSImulRM32(p)
         default: return false
         }
         return true
@@ -301,6 +313,61 @@ extension CPU {
 
     @inline(never) func decodedJG(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(15) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    }
+
+    @inline(never) func decodedSIncR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+    }
+
+    @inline(never) func decodedSDecR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+    }
+
+    @inline(never) func decodedSPushR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        try push32(regs[Int(p.pointee.rm)])
+    }
+
+    @inline(never) func decodedSPopR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let v = try pop32()
+        regs[Int(p.pointee.rm)] = v
+    }
+
+    @inline(never) func decodedSMovRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.reg)]
+    }
+
+    @inline(never) func decodedSMovRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset(p))
+    }
+
+    @inline(never) func decodedSMovMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        try write32(Int(p.pointee.seg), effectiveOffset(p), regs[Int(p.pointee.reg)])
+    }
+
+    @inline(never) func decodedSTestRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        flagsLogic(regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)], 2)
+    }
+
+    @inline(never) func decodedSMulR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        decodedMul32(regs[Int(p.pointee.rm)])
+    }
+
+    @inline(never) func decodedSMulM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset(p)))
+    }
+
+    @inline(never) func decodedSImulRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        decodedImul32(regs[Int(p.pointee.rm)], p)
+    }
+
+    @inline(never) func decodedSImulRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        decodedImul32(try read32(Int(p.pointee.seg), effectiveOffset(p)), p)
     }
 
 }

@@ -7,6 +7,7 @@ extension CPU {
         var remaining = budget
         while remaining > 0 {
             if events != 0 || (intrLine && flagsReg & Flags.if != 0) {
+                events &= ~Event.slowAccess
                 if inShutdown { return .shutdown }
                 if stopRequested {
                     stopRequested = false

@@ -87,6 +87,12 @@ public final class CPU {
         static let stop: UInt32 = 1 << 2
         static let shutdown: UInt32 = 1 << 3
         static let nmi: UInt32 = 1 << 4
+        /// An access took the slow path (code page, MMIO, page crossing, TLB fill): a write may
+        /// have hit the running decoded block's page and a device access may have raised INTR,
+        /// so the block loop stops (the next lookup re-validates the block). Not architectural;
+        /// the run loop clears it. PERF: replaces per-instruction checks of the block page's code
+        /// generation and of INTR in the block loop (`partita bench cpu`).
+        static let slowAccess: UInt32 = 1 << 5
     }
     @inline(__always) func setEvent(_ bit: UInt32, _ on: Bool) {
         if on { events |= bit } else { events &= ~bit }

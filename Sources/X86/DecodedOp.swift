@@ -24,13 +24,26 @@ struct DecodedOp {
     /// Index register, or 8 for none.
     var index: UInt8 = 8
     var scale: UInt8 = 0
+    /// Where the op sits in its block (`Mark` bits, set by `CPU.buildBlock`).
+    var marks: UInt8 = 0
     var disp: UInt32 = 0
     var imm: UInt32 = 0
+
+    enum Mark {
+        /// A direct JMP/CALL whose target the block builder decoded in line: after it,
+        /// execution continues with the next op of the block.
+        static let follows: UInt8 = 1 << 0
+        /// The block's last op. PERF: a bit in the op, not a pointer kept live in the block loop.
+        static let last: UInt8 = 1 << 1
+    }
 }
 
 /// What a decoded instruction does; everything not listed runs through the byte interpreter.
 enum DecodedKind: UInt8 {
     case fallback
+    /// A data instruction without its own handler (no control transfer, no change of IF, CS,
+    /// mode or paging): the byte interpreter runs it, and unlike `.fallback` the block goes on.
+    case interp
     case nop
     case aluRR, aluRM, aluMR, aluRI, aluMI
     case testRR, testRI, testMR
@@ -50,6 +63,9 @@ enum DecodedKind: UInt8 {
     case addMR32, orMR32, adcMR32, sbbMR32, andMR32, subMR32, xorMR32, cmpMR32
     case jo, jno, jb, jae, je, jne, jbe, ja
     case js, jns, jp, jnp, jl, jge, jle, jg
+    // 32-bit forms with the size fixed (FIXED_32 in the generator).
+    case incR32, decR32, pushR32, popR32, movRR32, movRM32, movMR32, testRR32
+    case mulR32, mulM32, imulRR32, imulRM32
 
     /// The specialized kind for a 32-bit ALU form (`form` is .aluRR/.aluRI/.aluRM/.aluMR).
     static func specializedALU(_ form: DecodedKind, op: UInt8) -> DecodedKind {
@@ -61,6 +77,21 @@ enum DecodedKind: UInt8 {
         default: base = .addMR32
         }
         return DecodedKind(rawValue: base.rawValue + op)!
+    }
+
+    /// The fixed-size kind for a 32-bit generic kind that has one.
+    static func fixed32(_ kind: DecodedKind) -> DecodedKind {
+        switch kind {
+        case .incR: return .incR32
+        case .decR: return .decR32
+        case .pushR: return .pushR32
+        case .popR: return .popR32
+        case .movRR: return .movRR32
+        case .movRM: return .movRM32
+        case .movMR: return .movMR32
+        case .testRR: return .testRR32
+        default: return kind
+        }
     }
 
     /// The per-condition kind for a Jcc with condition `cc`.

@@ -169,8 +169,7 @@ struct InstructionDecoder {
         case 0x86, 0x87:
             op.size = b == 0x86 ? 0 : sizeV
             modRM(&self, &op)
-            if !isReg { return DecodedOp() }
-            op.kind = .xchgRR
+            op.kind = isReg ? .xchgRR : .interp
         case 0x88, 0x89:
             op.size = b == 0x88 ? 0 : sizeV
             modRM(&self, &op)
@@ -206,17 +205,15 @@ struct InstructionDecoder {
         case 0xC0, 0xC1:
             op.size = b == 0xC0 ? 0 : sizeV
             modRM(&self, &op)
-            if !isReg { return DecodedOp() }
             op.sub = op.reg
             op.imm = UInt32(u8()) & 31
-            op.kind = .shiftRI
+            op.kind = isReg ? .shiftRI : .interp
         case 0xD0, 0xD1:
             op.size = b == 0xD0 ? 0 : sizeV
             modRM(&self, &op)
-            if !isReg { return DecodedOp() }
             op.sub = op.reg
             op.imm = 1
-            op.kind = .shiftRI
+            op.kind = isReg ? .shiftRI : .interp
         case 0xC2:
             op.kind = .retImm; op.size = sizeV; op.imm = UInt32(u16())
         case 0xC3:
@@ -227,6 +224,42 @@ struct InstructionDecoder {
             if op.reg != 0 { return DecodedOp() }
             op.imm = imm(op.size, &self)
             op.kind = isReg ? .movRI : .movMI
+        case 0xF7:
+            // MUL r/m32 (/4) has a handler; the rest of group 3 runs through the interpreter.
+            op.size = sizeV
+            modRM(&self, &op)
+            if op.reg == 4 && o32 {
+                op.kind = isReg ? .mulR32 : .mulM32
+            } else {
+                if op.reg < 2 { _ = imm(sizeV, &self) }
+                op.kind = .interp
+            }
+        // Data instructions the interpreter runs inside a block (see `DecodedKind.interp`).
+        case 0x98, 0x99, 0x9C, 0x9E, 0x9F, 0xC9, 0xF5, 0xF8, 0xF9, 0xFC, 0xFD:
+            op.kind = .interp
+        case 0x69, 0x6B:
+            modRM(&self, &op)
+            _ = imm(b == 0x69 ? sizeV : 0, &self)
+            op.kind = .interp
+        case 0x8C, 0xD2, 0xD3:
+            modRM(&self, &op)
+            op.kind = .interp
+        case 0x8F:
+            modRM(&self, &op)
+            if op.reg != 0 { return DecodedOp() }
+            op.kind = .interp
+        case 0xA0...0xA3:
+            _ = a32 ? u32() : UInt32(u16())
+            op.kind = .interp
+        case 0xF6:
+            modRM(&self, &op)
+            if op.reg < 2 { _ = u8() }
+            op.kind = .interp
+        case 0xFE, 0xFF:
+            // INC/DEC r/m and PUSH r/m; CALL/JMP (near and far) end the block as fallbacks.
+            modRM(&self, &op)
+            if !(op.reg < 2 || (b == 0xFF && op.reg == 6)) { return DecodedOp() }
+            op.kind = .interp
         case 0xE8:
             op.kind = .callRel; op.size = sizeV; op.imm = o32 ? u32() : UInt32(u16())
         case 0xE9:
@@ -238,6 +271,22 @@ struct InstructionDecoder {
             switch b2 {
             case 0x80...0x8F:
                 op.kind = .jcc; op.sub = b2 & 0xF; op.size = sizeV; op.imm = o32 ? u32() : UInt32(u16())
+            case 0xAF:
+                // IMUL r32, r/m32: reg = destination, rm = register source.
+                op.size = sizeV
+                modRM(&self, &op)
+                op.kind = !o32 ? .interp : isReg ? .imulRR32 : .imulRM32
+            // CMOVcc, SETcc, BT/BTS/BTR/BTC, SHLD/SHRD, CMPXCHG, BSF/BSR, XADD, BSWAP: interpreted in
+            // the block (see `DecodedKind.interp`).
+            case 0x40...0x4F, 0x90...0x9F, 0xA3, 0xA5, 0xAB, 0xAD, 0xB0, 0xB1, 0xB3, 0xBB, 0xBC, 0xBD, 0xC0, 0xC1:
+                modRM(&self, &op)
+                op.kind = .interp
+            case 0xA4, 0xAC, 0xBA:
+                modRM(&self, &op)
+                _ = u8()
+                op.kind = .interp
+            case 0xC8...0xCF:
+                op.kind = .interp
             case 0xB6, 0xB7, 0xBE, 0xBF:
                 op.size = sizeV
                 modRM(&self, &op)
@@ -264,6 +313,8 @@ struct InstructionDecoder {
             if op.size == 2 { op.kind = DecodedKind.specializedALU(op.kind, op: op.sub) }
         case .jcc:
             op.kind = DecodedKind.specializedJcc(op.sub)
+        case .incR, .decR, .pushR, .popR, .movRR, .movRM, .movMR, .testRR:
+            if op.size == 2 { op.kind = DecodedKind.fixed32(op.kind) }
         default:
             break
         }
