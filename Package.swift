@@ -28,7 +28,8 @@ let package = Package(
         .target(name: "Snapshot", dependencies: ["EmulatorCore", "CZstd"], swiftSettings: optimize),
         .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware", "Snapshot", "CZlib"], swiftSettings: optimize),
         .target(name: "HyperV", dependencies: ["EmulatorCore", "X86", "ACPI"], swiftSettings: optimize),
-        .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore"]),
+        .target(name: "VMBus", dependencies: ["EmulatorCore", "HyperV"], swiftSettings: optimize),
+        .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore", "HyperV", "VMBus"]),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance", "Machine", "Chipset", "GuestKit", "Firmware", "Snapshot", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "SnapshotTests", dependencies: ["Snapshot"]),
         .testTarget(name: "HyperVTests", dependencies: ["HyperV", "ACPI", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
+        .testTarget(name: "VMBusTests", dependencies: ["VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
     ],
     swiftLanguageModes: [.v6]
