@@ -1,5 +1,11 @@
 // Guest-physical memory: RAM, ROM and MMIO regions, with a per-page map for the CPU's fast path.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The guest-physical address space of a 32-bit PC.
 ///
 /// RAM and ROM live in manually allocated host storage; each 4 KiB page of the 4 GiB space has a
@@ -18,8 +24,9 @@ public final class PhysicalMemory {
 
     /// Bytes of RAM, starting at physical address 0 (the machine decides what it hides).
     public let ramSize: UInt32
-    /// SAFETY: `ramSize` bytes, allocated in `init`, freed in `deinit`.
+    /// SAFETY: `ramSize` bytes (at least one page), mapped in `init`, unmapped in `deinit`.
     public let ram: UnsafeMutablePointer<UInt8>
+    private let ramMappingSize: Int
     /// Host pointer per page for RAM/ROM pages, nil otherwise.
     @usableFromInline let pageHost: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
     @usableFromInline let pageKind: UnsafeMutablePointer<UInt8>
@@ -43,8 +50,14 @@ public final class PhysicalMemory {
     public init(ramSize: UInt32) {
         precondition(ramSize % PhysicalMemory.pageSize == 0, "RAM size must be a multiple of 4 KiB")
         self.ramSize = ramSize
-        ram = .allocate(capacity: Int(max(ramSize, 1)))
-        ram.initialize(repeating: 0, count: Int(max(ramSize, 1)))
+        // Anonymous memory: zero-filled by the host kernel page by page on first touch, so a
+        // large guest costs nothing until it uses its RAM (and a restore skips zero chunks).
+        ramMappingSize = Int(max(ramSize, Self.pageSize))
+        guard let mapping = mmap(nil, ramMappingSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              mapping != MAP_FAILED else {
+            fatalError("cannot map \(ramMappingSize) bytes of guest RAM: errno \(errno)")
+        }
+        ram = mapping.assumingMemoryBound(to: UInt8.self)
         pageHost = .allocate(capacity: Self.pageCount)
         pageHost.initialize(repeating: nil, count: Self.pageCount)
         pageKind = .allocate(capacity: Self.pageCount)
@@ -60,7 +73,7 @@ public final class PhysicalMemory {
     }
 
     deinit {
-        ram.deallocate()
+        munmap(ram, ramMappingSize)
         pageHost.deallocate()
         pageKind.deallocate()
         codePage.deallocate()

@@ -114,8 +114,10 @@ extension PCMachine {
 
         let sections: [SnapshotSection]
         do {
+            // The machine was just built without a boot loader: its RAM is still all zeros.
             sections = try reader.read(
-                ramInto: UnsafeMutableRawBufferPointer(start: machine.memory.ram, count: Int(machine.memory.ramSize)))
+                ramInto: UnsafeMutableRawBufferPointer(start: machine.memory.ram, count: Int(machine.memory.ramSize)),
+                ramIsZeroed: true)
         } catch {
             throw .file(error)
         }

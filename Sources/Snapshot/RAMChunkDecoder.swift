@@ -25,12 +25,15 @@ final class RAMChunkDecoder: @unchecked Sendable {
     /// Why a slot's record was refused ("checksum" or zstd's reason), nil when it decoded.
     private let failures: UnsafeMutablePointer<String?>
     private var recordOffsets: [UInt64]
+    /// The destination already holds zeros: elided chunks need no write.
+    private let ramIsZeroed: Bool
     private var roundFirst = 0
     private var roundCount = 0
 
-    init(ram: UnsafeMutableRawBufferPointer, chunkSize: Int,
+    init(ram: UnsafeMutableRawBufferPointer, chunkSize: Int, ramIsZeroed: Bool = false,
          threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(SnapshotFileError) {
         self.ram = ram
+        self.ramIsZeroed = ramIsZeroed
         self.chunkSize = chunkSize
         chunkCount = (ram.count + chunkSize - 1) / chunkSize
         self.threads = chunkSize < SnapshotFile.minParallelChunkSize ? 1 : max(1, min(threads, chunkCount))
@@ -108,7 +111,7 @@ final class RAMChunkDecoder: @unchecked Sendable {
             if CRC32C.checksum(UnsafeRawBufferPointer(start: slot, count: covered)) != recorded {
                 failures[s] = "checksum"
             } else if stored[s] == 0 {
-                dest.initializeMemory(as: UInt8.self, repeating: 0)
+                if !ramIsZeroed { dest.initializeMemory(as: UInt8.self, repeating: 0) }
             } else {
                 let frame = UnsafeRawBufferPointer(start: slot + SnapshotFile.chunkHeaderSize, count: stored[s])
                 failures[s] = decompressors[worker].decompress(frame, into: dest)

@@ -114,7 +114,12 @@ public final class SnapshotReader {
     /// left, its CRC, its zstd frame's size), which is what keeps a crafted file with correct
     /// checksums from doing harm; if one of those checks fails, `ram` holds a mix of old and new
     /// contents and the machine must not run on it.
-    public func read(ramInto ram: UnsafeMutableRawBufferPointer) throws(SnapshotFileError) -> [SnapshotSection] {
+    ///
+    /// With `ramIsZeroed` (a freshly allocated machine) all-zero chunks are not written at all,
+    /// so their pages are never touched.
+    public func read(ramInto ram: UnsafeMutableRawBufferPointer, ramIsZeroed: Bool = false)
+        throws(SnapshotFileError) -> [SnapshotSection]
+    {
         guard UInt64(ram.count) == manifest.ramSize else {
             throw .ramSizeMismatch(snapshot: manifest.ramSize, buffer: ram.count)
         }
@@ -122,7 +127,7 @@ public final class SnapshotReader {
         try verifyChecksum()
         var cursor = SnapshotCursor(file: file, end: trailerOffset, offset: bodyOffset)
         let sections = try readSections(&cursor)
-        try RAMChunkDecoder(ram: ram, chunkSize: manifest.chunkSize).decode(from: &cursor)
+        try RAMChunkDecoder(ram: ram, chunkSize: manifest.chunkSize, ramIsZeroed: ramIsZeroed).decode(from: &cursor)
         guard cursor.offset == trailerOffset else {
             throw .malformed(offset: cursor.offset, reason: "\(trailerOffset - cursor.offset) unexpected bytes before the trailer")
         }

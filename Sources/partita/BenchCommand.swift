@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run benchmarks and print figures.",
-        subcommands: [CPUBench.self, BootBench.self])
+        subcommands: [CPUBench.self, BootBench.self, SnapshotBench.self])
 }
 
 struct CPUBench: ParsableCommand {
