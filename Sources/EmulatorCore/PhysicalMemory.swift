@@ -37,6 +37,11 @@ public final class PhysicalMemory {
     public let codePage: UnsafeMutablePointer<UInt8>
     /// Per-page generation, incremented on every write to a code page (SAFETY: `pageCount` entries).
     public let codeGeneration: UnsafeMutablePointer<UInt32>
+    /// Per page, one bit per 64-byte line that decoded code was taken from (meaningful while
+    /// `codePage` is set). A store elsewhere in the page leaves the decoded code valid, so code
+    /// and data sharing a page do not rebuild blocks on every store (SAFETY: `pageCount`
+    /// entries, anonymous memory mapped in `init`).
+    public let codeLines: UnsafeMutablePointer<UInt64>
 
     private struct MMIORegion { var base: UInt32; var size: UInt32; var device: MMIODevice }
     private var mmio: [MMIORegion] = []
@@ -64,6 +69,11 @@ public final class PhysicalMemory {
         pageKind.initialize(repeating: PageKind.unmapped.rawValue, count: Self.pageCount)
         codePage = .allocate(capacity: Self.pageCount)
         codePage.initialize(repeating: 0, count: Self.pageCount)
+        guard let lines = mmap(nil, Self.pageCount * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              lines != MAP_FAILED else {
+            fatalError("cannot map the code-line bitmap: errno \(errno)")
+        }
+        codeLines = lines.assumingMemoryBound(to: UInt64.self)
         codeGeneration = .allocate(capacity: Self.pageCount)
         codeGeneration.initialize(repeating: 0, count: Self.pageCount)
         for p in 0..<Int(ramSize >> Self.pageShift) {
@@ -78,6 +88,7 @@ public final class PhysicalMemory {
         pageKind.deallocate()
         codePage.deallocate()
         codeGeneration.deallocate()
+        munmap(codeLines, Self.pageCount * 8)
         for r in roms { r.storage.deallocate() }
     }
 
@@ -226,7 +237,7 @@ public final class PhysicalMemory {
             let p = Int(a >> 12)
             if pageKind[p] == PageKind.shadowWrite.rawValue {
                 // Shadow RAM being filled: the store goes to the RAM under the ROM.
-                if codePage[p] != 0 { codeWritten(page: p) }
+                if codePage[p] != 0 { codeStored(page: p, offset: Int(a & 0xFFF), count: width.rawValue) }
                 let q = UnsafeMutableRawPointer(ram + Int(a))
                 switch width {
                 case .byte: q.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
@@ -237,7 +248,7 @@ public final class PhysicalMemory {
             }
             if let h = pageHost[p] {
                 guard pageKind[p] == PageKind.ram.rawValue else { return }
-                if codePage[p] != 0 { codeWritten(page: p) }
+                if codePage[p] != 0 { codeStored(page: p, offset: Int(a & 0xFFF), count: width.rawValue) }
                 let q = UnsafeMutableRawPointer(h + Int(a & 0xFFF))
                 switch width {
                 case .byte: q.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
@@ -260,13 +271,35 @@ public final class PhysicalMemory {
     /// Marks a page as holding decoded code; callers must stop writing it through cached host
     /// pointers (the CPU drops its write translations for it).
     @inlinable public func markCodePage(_ page: Int) {
+        markCode(page: page, lines: ~0)
+    }
+
+    /// Marks the 64-byte `lines` of `page` (bit n = bytes 64n..<64n+64) as holding decoded code.
+    @inlinable public func markCode(page: Int, lines: UInt64) {
         codePage[page] = 1
+        codeLines[page] |= lines
     }
 
     /// A write reached a code page: invalidate what was decoded from it.
     @inlinable public func codeWritten(page: Int) {
         codePage[page] = 0
+        codeLines[page] = 0
         codeGeneration[page] &+= 1
+    }
+
+    /// A store of `count` bytes at `offset` within code page `page`: invalidates the page's
+    /// decoded code only when the store touches a line it was decoded from.
+    @inlinable public func codeStored(page: Int, offset: Int, count: Int) {
+        if codeLines[page] & Self.lineMask(fromByte: offset, toByte: offset + count - 1) != 0 {
+            codeWritten(page: page)
+        }
+    }
+
+    /// The code-line bits covering bytes `first...last` of a page (0 ≤ first ≤ last ≤ 4095).
+    @inlinable public static func lineMask(fromByte first: Int, toByte last: Int) -> UInt64 {
+        let low = first >> 6, high = min(last, 4095) >> 6
+        let upTo: UInt64 = high == 63 ? ~0 : (1 &<< UInt64(high + 1)) &- 1
+        return upTo & ~((1 &<< UInt64(low)) &- 1)
     }
 
     private func region(_ a: UInt32) -> MMIORegion? {

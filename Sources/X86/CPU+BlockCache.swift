@@ -1,6 +1,8 @@
 // The decoded-block cache: blocks of pre-decoded instructions keyed by host address and CS.D,
 // dropped when their page is written (self-modifying code, DMA).
 
+import EmulatorCore
+
 extension CPU {
     static let blockTableBits = 16
     static let blockOpsCapacity = 1 << 18
@@ -62,10 +64,12 @@ extension CPU {
         // The last op of a block that ran out of bytes mid-instruction is a fallback already.
         blockOps[first + count - 1].marks |= DecodedOp.Mark.last
         blockOpsUsed += count
-        if memory.codePage[page] == 0 {
-            memory.markCodePage(page)
-            dropWriteTranslations(physicalPage: UInt32(page))
-        }
+        // Only the 64-byte lines this block was decoded from count as code: stores to the rest
+        // of the page (data next to code) keep the block.
+        let wasCode = memory.codePage[page] != 0
+        let offset = Int(lin & 0xFFF)
+        memory.markCode(page: page, lines: PhysicalMemory.lineMask(fromByte: offset, toByte: offset + max(end, 1) - 1))
+        if !wasCode { dropWriteTranslations(physicalPage: UInt32(page)) }
         blockTable[slot] = BlockEntry(host: host, page: UInt32(page), generation: memory.codeGeneration[page],
                                       first: Int32(first), count: Int32(count), bytes: UInt16(end),
                                       big: big, epoch: blockEpoch)

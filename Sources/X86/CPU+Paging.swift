@@ -112,10 +112,17 @@ extension CPU {
             let entry = Int(bitPattern: page.pointer) &- Int(linear & 0xFFFF_F000)
             if entry != 0 {
                 let p = Int(linear >> 12)
-                if tlbFilledCount < CPU.tlbFilledCapacity {
+                // The fill list names every linear page with entries, so invalidations can visit
+                // just those. A page already listed (a refill after its write entry was dropped)
+                // is not listed again; a full list is emptied by a full flush here, once, rather
+                // than leaving every later invalidation to wipe whole tables.
+                // PERF: code and data in one page (helper-measured 40x slowdown before).
+                let listed = tlbReadSup[p] != 0 || tlbReadUser[p] != 0 || tlbWriteSup[p] != 0 || tlbWriteUser[p] != 0
+                if !listed {
+                    if tlbFilledCount >= CPU.tlbFilledCapacity { flushTLB(includingGlobal: true) }
                     tlbFilled[tlbFilledCount] = UInt32(p) | (global ? CPU.tlbGlobalBit : 0)
+                    tlbFilledCount += 1
                 }
-                tlbFilledCount += 1
                 tlbPhysPage[p] = phys >> 12
                 // Pages holding decoded code get no write translation: their writes must take
                 // the slow path, which invalidates the decoded blocks.
