@@ -4,7 +4,9 @@
 # (ACPI, local APIC, I/O APIC): checks the kernel log for the ACPI tables, the I/O APIC, a
 # calibrated APIC timer, no PIC fallback and no unchecked MSR access; waits for the kit's ready
 # marker and the busybox shell, types a command and checks the guest's answer, then powers the
-# guest off through ACPI (`poweroff -f`) and checks that Partita exits with status 0.
+# guest off through ACPI (`poweroff -f`) and checks that Partita exits with status 0. Then boots
+# it again with --hyperv and loads hv_vmbus (Hyper-V detected, VMBus version negotiated), and
+# checks that SeaBIOS completes POST.
 # Prints a closing "N passed, M failed" line. If the kit cannot be fetched (no package registry),
 # the test says "skipped: ..." instead.
 set -uo pipefail
@@ -68,6 +70,28 @@ else
 fi
 exec 3>&-
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
+
+# Hyper-V: the same kernel with --hyperv detects Hyper-V and its own hv_vmbus negotiates with
+# Partita's VMBus server.
+mkfifo "$work/hv-input"
+"$partita" run --kernel "$kernel" --initrd "$initrd" --memory 256M --append "console=ttyS0" --hyperv \
+    --serial stdio --clock virtual --timeout 600 < "$work/hv-input" > "$work/hv.log" 2>&1 &
+hpid=$!
+exec 5> "$work/hv-input"
+log=$work/hv.log pid=$hpid
+if wait_for "built-in shell" 600; then
+    check "with --hyperv the kernel detects Hyper-V" grep -aq "Hypervisor detected: Microsoft Hyper-V" "$work/hv.log"
+    printf 'modprobe hv_vmbus && echo HV""LOADED\n' >&5
+    check "hv_vmbus loads and negotiates a VMBus version" wait_for "Vmbus version:" 120
+    check "modprobe hv_vmbus succeeds" wait_for "HVLOADED" 60
+    check "no unchecked MSR access with --hyperv" bash -c "! grep -aq 'unchecked MSR access' '$work/hv.log'"
+    printf 'poweroff -f\n' >&5
+    for _ in $(seq 1 60); do kill -0 $hpid 2>/dev/null || break; sleep 1; done
+else
+    check "with --hyperv the guest reaches its shell" false
+fi
+exec 5>&-
+kill $hpid 2>/dev/null; wait $hpid 2>/dev/null
 
 # SeaBIOS (Debian's build for QEMU) must find the i440FX, PIIX and fw_cfg, shadow itself through
 # the PAM registers and finish POST with the E820 map it got from fw_cfg.

@@ -28,6 +28,9 @@ public struct MachineConfiguration: Sendable {
     public var postCodes: DebugOutput?
     /// QEMU's isa-debug-exit at 0xF4.
     public var isaDebugExit = false
+    /// Hyper-V enlightenments and the VMBus: Hyper-V CPUID leaves, synthetic MSRs, hypercall
+    /// page, SynIC, and the VMBus device in the DSDT, as on a Hyper-V "Generation 1" VM.
+    public var hyperV = false
     /// QEMU's fw_cfg interface at 0x510 (signature, RAM size, CPU count, command line, e820).
     public var fwCfg = true
     /// How a halted CPU's wait for its next timer passes: instantly (`.virtual`, deterministic:

@@ -27,6 +27,8 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
     public var postCodePort: UInt16
     public var isaDebugExit: Bool
     public var fwCfg: Bool
+    /// Hyper-V enlightenments and VMBus (absent in older descriptions: off).
+    public var hyperV: Bool?
     /// "virtual" or "realtime" at save time.
     public var clock: String
     public var nanosecondsPerInstruction: UInt64
@@ -44,6 +46,7 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         postCodePort = c.postCodes?.port ?? POSTCodePort.defaultPort
         isaDebugExit = c.isaDebugExit
         fwCfg = c.fwCfg
+        hyperV = c.hyperV
         clock = c.clock.rawValue
         nanosecondsPerInstruction = c.nanosecondsPerInstruction
         firmware = c.firmware.map { BlobSummary($0) }
@@ -70,6 +73,7 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         c.postCodes = .init(port: postCodePort, path: host.postCodesPath ?? "")
         c.isaDebugExit = isaDebugExit
         c.fwCfg = fwCfg
+        c.hyperV = hyperV ?? false
         if let mode = host.clock {
             c.clock = mode
         } else {

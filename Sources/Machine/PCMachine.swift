@@ -5,6 +5,7 @@ import Chipset
 import EmulatorCore
 import Firmware
 import Foundation
+import HyperV
 import X86
 
 /// A PC built from a `MachineConfiguration`.
@@ -59,6 +60,8 @@ public final class PCMachine {
     private let socketPorts: [(backend: UnixSocketSerialBackend, port: UART16550)]
     /// The port whose backend is standard output: `serialInput` feeds it.
     private let stdioPort: UART16550?
+    /// Hyper-V enlightenments and the VMBus (nil without `configuration.hyperV`).
+    var hyperV: HyperVStack?
     /// QEMU's fw_cfg (nil when the configuration leaves it out).
     public private(set) var fwCfg: FwCfg?
     /// Every device object this machine created, with the ports it claimed (see `MachineDevice`).
@@ -230,6 +233,11 @@ public final class PCMachine {
                 throw ConfigurationError.badFirmware("fw_cfg: \(error)")
             }
         }
+        if config.hyperV {
+            let stack = HyperVStack(cpu: cpu, localAPIC: localAPIC, memory: memory, scheduler: scheduler)
+            hyperV = stack
+            registry += stack.devices
+        }
         devices = registry
         if let image = config.firmware {
             try PCMachine.mapFirmware(image, into: memory)
@@ -303,7 +311,8 @@ public final class PCMachine {
         powerManagement.configureAsFirmware()
         openShadowRAM()
         let tables: ACPITables
-        do { tables = try ACPITables.build(layout: layout) } catch {
+        let acpiDevices: [any ACPIDeviceDescribing] = hyperV == nil ? [] : [VMBusACPIDevice()]
+        do { tables = try ACPITables.build(layout: layout, devices: acpiDevices) } catch {
             throw ConfigurationError.badKernel("cannot build the ACPI tables: \(error)")
         }
         for t in tables.tables { memory.load(t.bytes, at: t.address.value) }
@@ -376,6 +385,7 @@ public final class PCMachine {
         resetControl.reset()
         a20.reset()
         fwCfg?.reset()
+        hyperV?.reset()
         resetCount += 1
     }
 

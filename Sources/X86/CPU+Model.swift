@@ -40,7 +40,7 @@ extension CPU {
         case 1:
             regs[0] = CPU.signature
             regs[3] = 0          // brand index 0, CLFLUSH size 0, 1 logical CPU, APIC ID 0
-            regs[1] = 0
+            regs[1] = hypervisorPresent ? 1 << 31 : 0
             regs[2] = featureEDX
         case 2:
             // Cache/TLB descriptors of a Pentium II: 32-byte lines, 16 KiB L1 I/D, 512 KiB L2.

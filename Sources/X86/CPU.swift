@@ -19,6 +19,9 @@ public final class CPU {
     public weak var hypercallHandler: HypercallHandler?
     /// Whether CPUID reports an on-chip local APIC (the machine sets this when it has one).
     public var hasLocalAPIC = false
+    /// CPUID.1:ECX bit 31, "hypervisor present": set when the machine offers Hyper-V
+    /// enlightenments (guests then read the 0x4000_0000 leaves from `cpuidProvider`).
+    public var hypervisorPresent = false
     /// The legacy FERR# output (drives IRQ13 when CR0.NE is clear).
     public var ferrChanged: ((Bool) -> Void)?
 

@@ -81,6 +81,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("isa-debug-exit"), help: "Add QEMU's isa-debug-exit device at port 0xF4.")
     var isaDebugExit = false
 
+    @Flag(name: .customLong("hyperv"), help: "Offer Hyper-V enlightenments and the VMBus (Hyper-V CPUID leaves, synthetic MSRs, hypercall page, SynIC, VMBus device in the DSDT): a stock Linux loads hv_vmbus.")
+    var hyperV = false
+
     @Option(name: .long, help: ArgumentHelp("Stop after this much wall-clock time; exit status 124.", valueName: "SECONDS"))
     var timeout: Double?
 
@@ -192,6 +195,7 @@ struct RunCommand: ParsableCommand {
             if let d = debugcon { config.debugConsole = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort) }
             if let p = postCodes { config.postCodes = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort) }
             config.isaDebugExit = isaDebugExit
+            config.hyperV = hyperV
             config.clock = try Self.parseClock(clock ?? "realtime")
             if let r = rtcStart { config.rtcStart = try Self.parseRTCStart(r) }
             try checkRunLimits()
@@ -206,7 +210,7 @@ struct RunCommand: ParsableCommand {
         let fromSnapshot: [(String, Bool)] = [
             ("--memory", memory != nil), ("--bios", bios != nil), ("--kernel", kernel != nil),
             ("--initrd", initrd != nil), ("--module", !module.isEmpty), ("--append", !append.isEmpty),
-            ("--isa-debug-exit", isaDebugExit), ("--rtc-start", rtcStart != nil)]
+            ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--rtc-start", rtcStart != nil)]
         if let (option, _) = fromSnapshot.first(where: { $0.1 }) {
             throw CommandLineError("\(option) cannot be combined with --restore: the machine comes from the snapshot")
         }
