@@ -18,11 +18,9 @@ struct BootBench: ParsableCommand {
         (`partita guest fetch`). Figures on a shared machine are noisy: compare the ratios.
         """)
 
-    @Option(help: "Kernel (default: the guest kit's).") var kernel: String?
-    @Option(help: "Initramfs (default: the guest kit's).") var initrd: String?
-    @Option(help: "Guest RAM for both emulators.") var memory = "256M"
-    @Option(help: "QEMU executable ('none' to skip).") var qemu = "qemu-system-i386"
-    @Option(help: "Seconds allowed for each step.") var timeout: Double = 600
+    @OptionGroup var options: GuestBenchOptions
+    var memory: String { options.memory }
+    var timeout: Double { options.timeout }
 
     struct Figures {
         var ready: Double?
@@ -34,28 +32,19 @@ struct BootBench: ParsableCommand {
         #if DEBUG
         print("note: debug build — figures are not representative; use `swift build -c release`.")
         #endif
-        let kit = GuestKit()
-        let kernelPath = kernel ?? kit.kernelPath
-        let initrdPath = initrd ?? kit.initrdPath
-        for p in [kernelPath, initrdPath] where !FileManager.default.fileExists(atPath: p) {
-            throw CommandLineError("\(p) not found: run `partita guest fetch` or give --kernel and --initrd")
-        }
+        let (kernelPath, initrdPath) = try options.guestFiles()
         let append = "console=ttyS0"
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let partita = measure(name: "partita", executable: me, arguments: [
             "run", "--memory", memory, "--kernel", kernelPath, "--initrd", initrdPath,
             "--append", append, "--serial", "stdio", "--timeout", String(Int(timeout * 3))])
         var rows: [(String, Figures)] = [("partita", partita)]
-        if qemu != "none" {
-            if let q = Self.which(qemu) {
-                let figures = measure(name: "qemu", executable: q, arguments: [
-                    "-accel", "tcg", "-cpu", "pentium3", "-m", memory.replacingOccurrences(of: "M", with: ""),
-                    "-kernel", kernelPath, "-initrd", initrdPath, "-append", append,
-                    "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot"])
-                rows.append(("qemu-tcg", figures))
-            } else {
-                print("note: \(qemu) not found; install qemu-system-x86 to compare")
-            }
+        if let q = options.qemuExecutable() {
+            let figures = measure(name: "qemu", executable: q, arguments: [
+                "-accel", "tcg", "-cpu", "pentium3", "-m", memory.replacingOccurrences(of: "M", with: ""),
+                "-kernel", kernelPath, "-initrd", initrdPath, "-append", append,
+                "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot"])
+            rows.append(("qemu-tcg", figures))
         }
         print("")
         print("step".padding(toLength: 24, withPad: " ", startingAt: 0)

@@ -17,11 +17,9 @@ struct SnapshotBench: ParsableCommand {
         and prints the same figures. Snapshot files go to a temporary directory and are removed.
         """)
 
-    @Option(help: "Kernel (default: the guest kit's).") var kernel: String?
-    @Option(help: "Initramfs (default: the guest kit's).") var initrd: String?
-    @Option(help: "Guest RAM.") var memory = "256M"
-    @Option(help: "QEMU executable ('none' to skip).") var qemu = "qemu-system-i386"
-    @Option(help: "Seconds allowed for each boot.") var timeout: Double = 600
+    @OptionGroup var options: GuestBenchOptions
+    var memory: String { options.memory }
+    var timeout: Double { options.timeout }
 
     struct Figures {
         var save: Double?
@@ -33,22 +31,14 @@ struct SnapshotBench: ParsableCommand {
         #if DEBUG
         print("note: debug build — figures are not representative; use `swift build -c release`.")
         #endif
-        let kit = GuestKit()
-        let kernelPath = kernel ?? kit.kernelPath, initrdPath = initrd ?? kit.initrdPath
-        for p in [kernelPath, initrdPath] where !FileManager.default.fileExists(atPath: p) {
-            throw CommandLineError("\(p) not found: run `partita guest fetch` or give --kernel and --initrd")
-        }
+        let (kernelPath, initrdPath) = try options.guestFiles()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("partita-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
         var rows = [("partita", try measurePartita(kernelPath, initrdPath, dir))]
-        if qemu != "none" {
-            if let q = BootBench.which(qemu) {
-                rows.append(("qemu-tcg", measureQEMU(q, kernelPath, initrdPath, dir)))
-            } else {
-                print("note: \(qemu) not found; install qemu-system-x86 to compare")
-            }
+        if let q = options.qemuExecutable() {
+            rows.append(("qemu-tcg", measureQEMU(q, kernelPath, initrdPath, dir)))
         }
         print("")
         print("".padding(toLength: 14, withPad: " ", startingAt: 0) + rows.map { $0.0.leftPadded(12) }.joined())
