@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "HyperV", dependencies: ["EmulatorCore", "X86", "ACPI"], swiftSettings: optimize),
         .target(name: "VMBus", dependencies: ["EmulatorCore", "HyperV"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore", "HyperV", "VMBus"]),
+        .target(name: "Storage", dependencies: ["EmulatorCore"], swiftSettings: optimize),
+        .target(name: "VMBusDevices", dependencies: ["VMBus", "Storage", "EmulatorCore"], swiftSettings: optimize),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance", "Machine", "Chipset", "GuestKit", "Firmware", "Snapshot", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -46,6 +48,8 @@ let package = Package(
         .testTarget(name: "HyperVTests", dependencies: ["HyperV", "ACPI", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "VMBusTests", dependencies: ["VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "EmulatorCore", "TestSupport"]),
+        .testTarget(name: "VMBusDevicesTests", dependencies: ["VMBusDevices", "Storage", "VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

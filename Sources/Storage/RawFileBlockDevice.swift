@@ -1,0 +1,112 @@
+// A disk backed by a raw image file: pread / pwrite / fsync on one file descriptor.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A raw (flat) disk image: block n lives at byte n × 512 of the file. The size comes from the
+/// file when it is opened; a trailing partial block is not addressable. Opened read-only when
+/// asked (O_RDONLY; writes then fail with `.readOnly`).
+///
+/// I/O is synchronous on the calling thread. Not modelled: growing the image, sparse-file
+/// hints, O_DIRECT.
+public final class RawFileBlockDevice: BlockDevice {
+    public let path: String
+    public let isReadOnly: Bool
+    public let blockSize = 512
+    public let blockCount: UInt64
+    private var fd: Int32
+
+    /// Opens `path`; throws `.cannotOpen` / `.tooSmall` / `.io` instead of trapping.
+    public init(path: String, readOnly: Bool = false) throws(DiskError) {
+        let fd = open(path, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            _ = closeDescriptor(fd)
+            throw .io(operation: "fstat", errno: e)
+        }
+        let size = UInt64(max(0, st.st_size))
+        guard size >= 512 else {
+            _ = closeDescriptor(fd)
+            throw .tooSmall(path: path, bytes: size)
+        }
+        self.path = path
+        self.isReadOnly = readOnly
+        self.fd = fd
+        self.blockCount = size / 512
+    }
+
+    deinit { if fd >= 0 { _ = closeDescriptor(fd) } }
+
+    /// Closes the file; later requests fail with `.closed`.
+    public func close() {
+        if fd >= 0 { _ = closeDescriptor(fd) }
+        fd = -1
+    }
+
+    public var identity: DiskIdentity {
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0 else {
+            return DiskIdentity(path: path, byteCount: byteCount, modificationNanoseconds: 0)
+        }
+        #if canImport(Darwin)
+        let m = st.st_mtimespec
+        #else
+        let m = st.st_mtim
+        #endif
+        return DiskIdentity(path: path, byteCount: UInt64(max(0, st.st_size)),
+                            modificationNanoseconds: Int64(m.tv_sec) &* 1_000_000_000 &+ Int64(m.tv_nsec))
+    }
+
+    private func check(_ offset: UInt64, _ count: Int) throws(DiskError) {
+        guard fd >= 0 else { throw .closed }
+        guard count >= 0, offset <= byteCount, UInt64(count) <= byteCount - offset else {
+            throw .outOfRange(offset: offset, count: count)
+        }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DiskError) {
+        try check(offset, buffer.count)
+        var done = 0
+        while done < buffer.count {
+            // SAFETY: done < buffer.count, so base + done and the remaining count lie inside buffer.
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(operation: "read", errno: errno)
+            }
+            if n == 0 { throw .shortRead(offset: offset + UInt64(done)) }
+            done += n
+        }
+    }
+
+    public func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(DiskError) {
+        guard !isReadOnly else { throw .readOnly }
+        try check(offset, buffer.count)
+        var done = 0
+        while done < buffer.count {
+            // SAFETY: as in read.
+            let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(operation: "write", errno: errno)
+            }
+            done += n
+        }
+    }
+
+    public func flush() throws(DiskError) {
+        guard fd >= 0 else { throw .closed }
+        guard !isReadOnly else { return }
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw .io(operation: "fsync", errno: errno) }
+        }
+    }
+}
+
+/// close(2), reachable from inside a type that has its own `close()`.
+private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }

@@ -1,0 +1,80 @@
+// RawFileBlockDevice: size from the file, pread/pwrite round trips, bounds, read-only, errors.
+
+import Storage
+import TestSupport
+import Testing
+
+@Suite("Raw file block device")
+struct RawFileBlockDeviceTests {
+    @Test("size comes from the file; a trailing partial block is not addressable")
+    func size() throws {
+        let image = TemporaryDiskImage(byteCount: 512 * 10 + 100)
+        let disk = try RawFileBlockDevice(path: image.path)
+        #expect(disk.blockCount == 10)
+        #expect(disk.byteCount == 5120)
+        #expect(!disk.isReadOnly)
+        #expect(disk.identity.byteCount == 5220)
+        #expect(disk.identity.path == image.path)
+    }
+
+    @Test("writes land in the file and read back")
+    func roundTrip() throws {
+        let image = TemporaryDiskImage(byteCount: 4096) { UInt8($0 & 0xFF) }
+        let disk = try RawFileBlockDevice(path: image.path)
+        #expect(try disk.read(at: 510, count: 4) == [0xFE, 0xFF, 0x00, 0x01])
+        try disk.write([1, 2, 3], at: 1000)
+        try disk.flush()
+        #expect(image.bytes(at: 1000, count: 3) == [1, 2, 3])
+        #expect(try disk.read(at: 999, count: 5) == [UInt8(999 & 0xFF), 1, 2, 3, UInt8(1003 & 0xFF)])
+    }
+
+    @Test("requests past the end fail with outOfRange, nothing written")
+    func bounds() throws {
+        let image = TemporaryDiskImage(byteCount: 1024)
+        let disk = try RawFileBlockDevice(path: image.path)
+        #expect(throws: DiskError.outOfRange(offset: 1000, count: 100)) { try disk.read(at: 1000, count: 100) }
+        #expect(throws: DiskError.outOfRange(offset: UInt64.max, count: 1)) { try disk.write([1], at: UInt64.max) }
+        #expect(image.contents == [UInt8](repeating: 0, count: 1024))
+    }
+
+    @Test("a read-only disk refuses writes and still flushes")
+    func readOnly() throws {
+        let image = TemporaryDiskImage(byteCount: 1024)
+        let disk = try RawFileBlockDevice(path: image.path, readOnly: true)
+        #expect(disk.isReadOnly)
+        #expect(throws: DiskError.readOnly) { try disk.write([1], at: 0) }
+        try disk.flush()
+    }
+
+    @Test("missing and too-small images are errors, not crashes")
+    func openErrors() throws {
+        #expect(throws: DiskError.self) { try RawFileBlockDevice(path: "/nonexistent/partita.img") }
+        let tiny = TemporaryDiskImage(byteCount: 100)
+        #expect(throws: DiskError.tooSmall(path: tiny.path, bytes: 100)) { try RawFileBlockDevice(path: tiny.path) }
+    }
+
+    @Test("a closed device fails requests")
+    func closed() throws {
+        let image = TemporaryDiskImage(byteCount: 1024)
+        let disk = try RawFileBlockDevice(path: image.path)
+        disk.close()
+        #expect(throws: DiskError.closed) { try disk.read(at: 0, count: 1) }
+    }
+
+    @Test("identity changes when the file is modified")
+    func identity() throws {
+        let image = TemporaryDiskImage(byteCount: 1024)
+        let disk = try RawFileBlockDevice(path: image.path)
+        let before = disk.identity
+        var ts = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+        nanosleep(&ts, nil)
+        try disk.write([9], at: 0)
+        #expect(disk.identity != before)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
