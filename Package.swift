@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Firmware", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
         .target(name: "GuestKit"),
         .target(name: "Snapshot", dependencies: ["EmulatorCore", "CZstd"], swiftSettings: optimize),
-        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware", "Snapshot", "CZlib", "HyperV", "VMBus"], swiftSettings: optimize),
+        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware", "Snapshot", "CZlib", "HyperV", "VMBus", "Storage", "VMBusDevices"], swiftSettings: optimize),
         .target(name: "HyperV", dependencies: ["EmulatorCore", "X86", "ACPI"], swiftSettings: optimize),
         .target(name: "VMBus", dependencies: ["EmulatorCore", "HyperV"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore", "HyperV", "VMBus"]),

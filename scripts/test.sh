@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, runs the unit tests (debug build), then the
 # hardware-conformance suites in full on a release build, then the release-mode guest tests
-# (boot with ACPI/APICs, SeaBIOS POST, snapshots of a running guest).
+# (boot with ACPI/APICs, Hyper-V + hv_vmbus, SeaBIOS POST, snapshots of a running guest, a
+# filesystem on the VMBus disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,3 +25,6 @@ scripts/guest-boot-test.sh
 
 echo "== guest snapshots: save mid-boot and mid-loop, restore in a new process (release build) =="
 scripts/snapshot-boot-test.sh
+
+echo "== VMBus storage: ext4 on the synthetic SCSI disk, written in the guest, read on the host (release build) =="
+scripts/vmbus-disk-test.sh

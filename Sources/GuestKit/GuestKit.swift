@@ -13,9 +13,13 @@ import Foundation
 public struct GuestKit: Sendable {
     /// Printed by /init once the guest is up; tests and benchmarks wait for it.
     public static let readyMarker = "partita-guest: ready"
-    /// Modules put into the initramfs with their dependencies.
+    /// Modules put into the initramfs with their dependencies: the Hyper-V drivers, the SCSI
+    /// disk driver a storvsc disk needs to become /dev/sda, and ext4 (with the crc32c it loads by
+    /// name, which depmod cannot see) to mount one.
     public static let modules = ["hv_vmbus", "hv_storvsc", "hv_netvsc", "hyperv_keyboard", "hid_hyperv",
-                                 "hv_utils", "hyperv_drm"]
+                                 "hv_utils", "hyperv_drm", "sd_mod", "ext4", "crc32c_generic"]
+    /// The stamp's first line; a kit built from another module list (an older Partita) is rebuilt.
+    static var stampHeader: String { "kit-modules \(modules.joined(separator: " "))" }
 
     public var cacheDirectory: String
     public var kernelPath: String { cacheDirectory + "/vmlinuz" }
@@ -37,7 +41,9 @@ public struct GuestKit: Sendable {
     /// True when a previous `build` finished (the stamp is written last).
     public var isBuilt: Bool {
         let fm = FileManager.default
-        return fm.fileExists(atPath: stampPath) && fm.fileExists(atPath: kernelPath) && fm.fileExists(atPath: initrdPath)
+        guard fm.fileExists(atPath: kernelPath) && fm.fileExists(atPath: initrdPath),
+              let stamp = try? String(contentsOfFile: stampPath, encoding: .utf8) else { return false }
+        return stamp.hasPrefix(Self.stampHeader + "\n")
     }
 
     /// Downloads and assembles the kit (unless already built and `force` is false).
@@ -111,7 +117,7 @@ public struct GuestKit: Sendable {
         try? fm.removeItem(atPath: kernelPath)
         try fm.moveItem(atPath: partialInitrd, toPath: initrdPath)
         try fm.copyItem(atPath: work + "/kernel/boot/vmlinuz-" + version, toPath: kernelPath)
-        try "kernel \(kernel) (\(version))\nbusybox \(busyboxDeb)\nmodules \(needed.joined(separator: " "))\n"
+        try "\(Self.stampHeader)\nkernel \(kernel) (\(version))\nbusybox \(busyboxDeb)\nmodules \(needed.joined(separator: " "))\n"
             .write(toFile: stampPath, atomically: true, encoding: .utf8)
         try? fm.removeItem(atPath: work)
         log("kernel: \(kernelPath)")

@@ -2,8 +2,11 @@
 
 import Chipset
 import EmulatorCore
+import Foundation
 import HyperV
+import Storage
 import VMBus
+import VMBusDevices
 import X86
 
 /// Everything `--hyperv` adds, wired to one CPU and its local APIC. The CPU holds its hooks
@@ -16,8 +19,11 @@ final class HyperVStack {
     let cpuid: HyperVCPUID
     let hypercalls: Hypercalls
     let vmbus: VMBusServer
+    /// Synthetic SCSI controllers (up to `StorVSPDevice.Limits.disks` disks each), offered on the bus.
+    let storageControllers: [StorVSPDevice]
 
-    init(cpu: CPU, localAPIC: LocalAPIC, memory: PhysicalMemory, scheduler: Scheduler) {
+    init(cpu: CPU, localAPIC: LocalAPIC, memory: PhysicalMemory, scheduler: Scheduler,
+         disks: [MachineConfiguration.VMBusDisk]) throws(ConfigurationError) {
         configuration = HyperVConfiguration(processorCount: 1)
         partition = HyperVPartition(configuration: configuration, memory: memory, scheduler: scheduler)
         let apicID = localAPIC.configuration.apicID
@@ -30,12 +36,32 @@ final class HyperVStack {
         // After the APIC attached itself: the synthetic MSRs answer first and pass the rest on.
         msrs = SyntheticMSRs(partition: partition, synic: synic, next: localAPIC)
         cpuid = HyperVCPUID(configuration: configuration)
-        vmbus = VMBusServer(memory: memory, synics: [synic])
+        vmbus = VMBusServer(memory: memory, synics: [synic]) { line in
+            FileHandle.standardError.write(Data("partita: vmbus: \(line)\n".utf8))
+        }
+        var opened: [any BlockDevice] = []
+        for disk in disks {
+            do { opened.append(try RawFileBlockDevice(path: disk.path, readOnly: disk.readOnly)) } catch {
+                throw .badDisk("\(disk.path): \(error)")
+            }
+        }
+        var controllers: [StorVSPDevice] = []
+        var rest = opened[...]
+        while !rest.isEmpty {
+            let chunk = Array(rest.prefix(StorVSPDevice.Limits.disks))
+            rest = rest.dropFirst(chunk.count)
+            // A stable instance GUID per controller, so a snapshot restores into the rebuilt machine.
+            let controller = StorVSPDevice(disks: chunk, instanceID: StorVSPDevice.instanceID(controller: controllers.count),
+                                           logger: { FileHandle.standardError.write(Data("partita: storvsp: \($0)\n".utf8)) })
+            controllers.append(controller)
+        }
+        storageControllers = controllers
         hypercalls = Hypercalls(partition: partition, delegate: vmbus)
         cpu.msrHandler = msrs
         cpu.cpuidProvider = cpuid
         cpu.hypercallHandler = hypercalls
         cpu.hypervisorPresent = true
+        for c in controllers { _ = vmbus.addDevice(c) }
     }
 
     /// Guest reboot: the partition, the VP's MSRs and SynIC, and the bus return to power-on.
@@ -45,9 +71,12 @@ final class HyperVStack {
         vmbus.reset()
     }
 
-    /// Registry entries, in restore order (partition after the clock, the bus after the SynIC).
+    /// Registry entries, in restore order (partition after the clock; disks — whose identity
+    /// is checked — before the bus's channel state; the bus after the SynIC).
     var devices: [MachineDevice] {
         [MachineDevice("hyperv.partition", partition), MachineDevice("hyperv.vp0", msrs),
-         MachineDevice("hyperv.synic0", synic), MachineDevice("vmbus", vmbus)]
+         MachineDevice("hyperv.synic0", synic)]
+            + storageControllers.enumerated().map { MachineDevice("storvsp\($0.offset)", $0.element) }
+            + [MachineDevice("vmbus", vmbus)]
     }
 }

@@ -31,6 +31,8 @@ public struct MachineConfiguration: Sendable {
     /// Hyper-V enlightenments and the VMBus: Hyper-V CPUID leaves, synthetic MSRs, hypercall
     /// page, SynIC, and the VMBus device in the DSDT, as on a Hyper-V "Generation 1" VM.
     public var hyperV = false
+    /// Raw disk images on the Hyper-V synthetic SCSI controller (needs `hyperV`): LUN 0, 1, …
+    public var vmbusDisks: [VMBusDisk] = []
     /// QEMU's fw_cfg interface at 0x510 (signature, RAM size, CPU count, command line, e820).
     public var fwCfg = true
     /// How a halted CPU's wait for its next timer passes: instantly (`.virtual`, deterministic:
@@ -44,6 +46,16 @@ public struct MachineConfiguration: Sendable {
     public var rtcStart: RTC.StartTime = .hostUTC
 
     public init() {}
+
+    /// A raw image file on the synthetic SCSI controller.
+    public struct VMBusDisk: Sendable, Equatable, Codable {
+        public var path: String
+        public var readOnly: Bool
+        public init(path: String, readOnly: Bool = false) {
+            self.path = path
+            self.readOnly = readOnly
+        }
+    }
 
     public enum ClockMode: String, Sendable, Equatable, CaseIterable {
         case virtual
@@ -79,6 +91,8 @@ public enum ConfigurationError: Error, CustomStringConvertible {
     case badFirmware(String)
     case tooManySerialPorts(Int)
     case stdioTwice
+    case vmbusDiskNeedsHyperV
+    case badDisk(String)
 
     public var description: String {
         switch self {
@@ -96,6 +110,10 @@ public enum ConfigurationError: Error, CustomStringConvertible {
             return "\(n) serial ports given; this PC has four (COM1–COM4)"
         case .stdioTwice:
             return "only one serial port can use stdio"
+        case .vmbusDiskNeedsHyperV:
+            return "--vmbus-disk needs --hyperv (the synthetic SCSI controller sits on the VMBus)"
+        case .badDisk(let why):
+            return why
         }
     }
 }

@@ -29,6 +29,9 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
     public var fwCfg: Bool
     /// Hyper-V enlightenments and VMBus (absent in older descriptions: off).
     public var hyperV: Bool?
+    /// Disks on the synthetic SCSI controller, reopened on restore (their saved identity is
+    /// checked against the files then).
+    public var vmbusDisks: [MachineConfiguration.VMBusDisk]?
     /// "virtual" or "realtime" at save time.
     public var clock: String
     public var nanosecondsPerInstruction: UInt64
@@ -47,6 +50,7 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         isaDebugExit = c.isaDebugExit
         fwCfg = c.fwCfg
         hyperV = c.hyperV
+        vmbusDisks = c.vmbusDisks
         clock = c.clock.rawValue
         nanosecondsPerInstruction = c.nanosecondsPerInstruction
         firmware = c.firmware.map { BlobSummary($0) }
@@ -74,6 +78,7 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         c.isaDebugExit = isaDebugExit
         c.fwCfg = fwCfg
         c.hyperV = hyperV ?? false
+        c.vmbusDisks = vmbusDisks ?? []
         if let mode = host.clock {
             c.clock = mode
         } else {

@@ -233,8 +233,10 @@ public final class PCMachine {
                 throw ConfigurationError.badFirmware("fw_cfg: \(error)")
             }
         }
+        if !config.vmbusDisks.isEmpty && !config.hyperV { throw ConfigurationError.vmbusDiskNeedsHyperV }
         if config.hyperV {
-            let stack = HyperVStack(cpu: cpu, localAPIC: localAPIC, memory: memory, scheduler: scheduler)
+            let stack = try HyperVStack(cpu: cpu, localAPIC: localAPIC, memory: memory, scheduler: scheduler,
+                                        disks: config.vmbusDisks)
             hyperV = stack
             registry += stack.devices
         }

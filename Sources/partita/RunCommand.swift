@@ -84,6 +84,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("hyperv"), help: "Offer Hyper-V enlightenments and the VMBus (Hyper-V CPUID leaves, synthetic MSRs, hypercall page, SynIC, VMBus device in the DSDT): a stock Linux loads hv_vmbus.")
     var hyperV = false
 
+    @Option(name: .customLong("vmbus-disk"), help: ArgumentHelp("A raw disk image on the Hyper-V synthetic SCSI controller (needs --hyperv; repeatable: LUN 0, 1, …); ,readonly write-protects it.", valueName: "FILE[,readonly]"))
+    var vmbusDisk: [String] = []
+
     @Option(name: .long, help: ArgumentHelp("Stop after this much wall-clock time; exit status 124.", valueName: "SECONDS"))
     var timeout: Double?
 
@@ -196,6 +199,8 @@ struct RunCommand: ParsableCommand {
             if let p = postCodes { config.postCodes = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort) }
             config.isaDebugExit = isaDebugExit
             config.hyperV = hyperV
+            if !vmbusDisk.isEmpty && !hyperV { throw CommandLineError("--vmbus-disk needs --hyperv") }
+            config.vmbusDisks = try vmbusDisk.map(Self.parseVMBusDisk)
             config.clock = try Self.parseClock(clock ?? "realtime")
             if let r = rtcStart { config.rtcStart = try Self.parseRTCStart(r) }
             try checkRunLimits()
@@ -210,7 +215,7 @@ struct RunCommand: ParsableCommand {
         let fromSnapshot: [(String, Bool)] = [
             ("--memory", memory != nil), ("--bios", bios != nil), ("--kernel", kernel != nil),
             ("--initrd", initrd != nil), ("--module", !module.isEmpty), ("--append", !append.isEmpty),
-            ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--rtc-start", rtcStart != nil)]
+            ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil)]
         if let (option, _) = fromSnapshot.first(where: { $0.1 }) {
             throw CommandLineError("\(option) cannot be combined with --restore: the machine comes from the snapshot")
         }
@@ -247,6 +252,19 @@ struct RunCommand: ParsableCommand {
             throw CommandLineError("bad --clock '\(text)': use realtime or virtual")
         }
         return mode
+    }
+
+    /// "FILE" or "FILE,readonly".
+    static func parseVMBusDisk(_ spec: String) throws -> MachineConfiguration.VMBusDisk {
+        var path = spec, readOnly = false
+        if spec.hasSuffix(",readonly") {
+            path = String(spec.dropLast(",readonly".count))
+            readOnly = true
+        }
+        guard !path.isEmpty, !path.contains(",") else {
+            throw CommandLineError("bad --vmbus-disk '\(spec)': use FILE or FILE,readonly")
+        }
+        return .init(path: path, readOnly: readOnly)
     }
 
     /// "FILE ARGS": the module's command line is the whole text (as GRUB and QEMU pass it).
