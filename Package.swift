@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "ACPITests", dependencies: ["ACPI", "EmulatorCore"]),
         .testTarget(name: "GuestKitTests", dependencies: ["GuestKit"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "EmulatorCore", "X86", "TestSupport"]),
-        .testTarget(name: "SnapshotTests", dependencies: ["Snapshot"]),
+        .testTarget(name: "SnapshotTests", dependencies: ["Snapshot", "TestSupport"]),
         .testTarget(name: "HyperVTests", dependencies: ["HyperV", "ACPI", "Chipset", "EmulatorCore", "X86", "TestSupport"]),
         .testTarget(name: "VMBusTests", dependencies: ["VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),

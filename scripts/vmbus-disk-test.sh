@@ -6,29 +6,7 @@
 # file back from the image (debugfs), and a second boot sees it too. Prints "N passed, M failed";
 # says "skipped: ..." when the kit cannot be fetched.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-partita=.build/release/partita
-[ -x "$partita" ] || swift build -c release --product partita
-work=$(mktemp -d)
-if ! kit=$("$partita" guest fetch 2>"$work/fetch.err"); then
-    echo "skipped: the guest kit could not be built: $(tail -1 "$work/fetch.err")"
-    exit 0
-fi
-kernel=$(echo "$kit" | tail -2 | head -1)
-initrd=$(echo "$kit" | tail -1)
-passed=0 failed=0
-check() {  # description, command...
-    local what=$1; shift
-    if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAILED: $what"; failed=$((failed + 1)); fi
-}
-wait_for() {  # log, pattern, seconds, pid
-    for _ in $(seq 1 "$3"); do
-        grep -aq "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$4" 2>/dev/null || { grep -aq "$2" "$1" 2>/dev/null; return; }
-        sleep 1
-    done
-    return 1
-}
+source "$(dirname "$0")/guest-lib.sh"
 boot() {  # log, commands typed at the shell; returns Partita's exit status
     local log=$1 commands=$2
     rm -f "$work/in"; mkfifo "$work/in"

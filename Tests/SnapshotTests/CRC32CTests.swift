@@ -1,6 +1,7 @@
 // CRC-32C against its published check value, and combining checksums of adjacent pieces.
 
 import Testing
+import TestSupport
 @testable import Snapshot
 
 @Suite("CRC-32C")
@@ -14,7 +15,7 @@ struct CRC32CTests {
 
     @Test("updating piece by piece equals one pass, at every split around the 8-byte stride")
     func incremental() {
-        var rng = SplitMix(seed: 1)
+        var rng = SplitMix64(seed: 1)
         let bytes = (0..<100).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let whole = CRC32C.checksum(bytes)
         for split in 0...bytes.count {
@@ -27,7 +28,7 @@ struct CRC32CTests {
 
     @Test("combine(crc(A), crc(B), |B|) equals crc(A followed by B)")
     func combine() {
-        var rng = SplitMix(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let bytes = (0..<5000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let whole = CRC32C.checksum(bytes)
         for split in [0, 1, 7, 8, 9, 100, 1023, 4096, 4999, 5000] {

@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import Snapshot
 
 @Suite("Snapshot corruption")
@@ -55,7 +56,7 @@ struct SnapshotCorruptionTests {
     func flippedEverywhere() throws {
         let dir = ScratchDirectory()
         let good = try Self.sample(dir)
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for offset in try Self.offsets(in: good) {
             var bad = good
             bad[offset] ^= UInt8(1 + rng.below(255))
@@ -67,7 +68,7 @@ struct SnapshotCorruptionTests {
     func flippedBehindFileChecksum() throws {
         let dir = ScratchDirectory()
         let good = try Self.sample(dir)
-        var rng = SplitMix(seed: 4)
+        var rng = SplitMix64(seed: 4)
         for offset in try Self.offsets(in: good) where offset < good.count - 4 {
             var bad = good
             bad[offset] ^= UInt8(1 << rng.below(8))

@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import Snapshot
 
 /// A scratch directory removed when the fixture goes away.
@@ -28,7 +29,7 @@ enum Sample {
     /// RAM of `chunks` chunks (plus `extra` bytes): zero chunks, random chunks, text chunks and a
     /// chunk that is zero but for its last byte (zero detection must look at every byte).
     static func ram(chunks: Int = 10, extra: Int = 0, seed: UInt64 = 7) -> [UInt8] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var ram = [UInt8](repeating: 0, count: chunks * chunkSize + extra)
         for c in 0..<chunks {
             let base = c * chunkSize
@@ -86,19 +87,6 @@ func readSnapshot(_ path: String) throws(SnapshotFileError) -> (SnapshotManifest
     return (reader.manifest, sections, ram)
 }
 
-/// A small deterministic generator (SplitMix64) for sample data and fuzzing.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-}
 
 /// The byte layout read a second time, independently of `SnapshotReader`, from the format's
 /// documentation: where the records are, and how to re-seal checksums after a deliberate change

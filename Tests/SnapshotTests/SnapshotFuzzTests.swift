@@ -2,13 +2,14 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import Snapshot
 
 @Suite("Snapshot fuzz")
 struct SnapshotFuzzTests {
     /// One random change: bit flips, byte overwrites, a cut, an insertion, a deletion, a range
     /// overwritten with 0x00 / 0xFF / random bytes, or a 32-bit field set to an edge value.
-    private static func mutate(_ good: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    private static func mutate(_ good: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = good
         let n = max(b.count, 1)
         switch rng.below(8) {
@@ -46,7 +47,7 @@ struct SnapshotFuzzTests {
         let ram = Sample.ram(chunks: 6, extra: 100)
         let good = try Sample.file(at: dir.file("good.psnap"), ram: ram)
         let path = dir.file("fuzz.psnap")
-        var rng = SplitMix(seed: 0xF022)
+        var rng = SplitMix64(seed: 0xF022)
         var refused = 0, accepted = 0
         for i in 0..<4000 {
             var bad = Self.mutate(good, &rng)
@@ -78,7 +79,7 @@ struct SnapshotFuzzTests {
     func noise() throws {
         let dir = ScratchDirectory()
         let path = dir.file("noise.psnap")
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for length in 0..<300 {
             var b = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             if length >= 8 && length % 2 == 0 { b.replaceSubrange(0..<8, with: SnapshotFile.magic) }

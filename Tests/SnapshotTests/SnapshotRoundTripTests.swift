@@ -3,6 +3,7 @@
 import EmulatorCore
 import Foundation
 import Testing
+import TestSupport
 @testable import Snapshot
 
 @Suite("Snapshot round trip")
@@ -96,7 +97,7 @@ struct SnapshotRoundTripTests {
     @Test("a multi-MiB snapshot: several chunk rounds, the file checksummed in parallel pieces")
     func large() throws {
         let dir = ScratchDirectory()
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var block = [UInt8](repeating: 0, count: 1 << 20)
         block.withUnsafeMutableBytes { b in
             for i in stride(from: 0, to: b.count, by: 8) { b.storeBytes(of: rng.next(), toByteOffset: i, as: UInt64.self) }

@@ -92,7 +92,7 @@ struct StorVSPHostileTests {
     func fuzz() throws {
         let rig = try StorVSPTestRig(diskBlocks: [256])
         let driver = try #require(rig.ready())
-        var rng = SplitMix(seed: 0x5107)
+        var rng = SplitMix64(seed: 0x5107)
         for i in 1...400 {
             var p = GuestStorvscDriver.vstorPacket(operation: 3)
             for j in 12..<64 { p[j] = UInt8(truncatingIfNeeded: rng.next()) }
@@ -117,15 +117,3 @@ struct StorVSPHostileTests {
     }
 }
 
-/// A small deterministic generator for fuzz inputs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -6,23 +6,12 @@ import TestSupport
 import Testing
 @testable import VMBus
 
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("VMBus fuzzing")
 struct VMBusFuzzTests {
     @Test("random channel messages with plausible types and fields never trap", arguments: [1, 2, 3] as [UInt64])
     func randomMessages(seed: UInt64) throws {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let rig = VMBusTestRig()
         let (_, channel) = try #require(rig.openEcho())
         for _ in 0..<3000 {
@@ -44,7 +33,7 @@ struct VMBusFuzzTests {
 
     @Test("random ring corruption closes the channel at worst", arguments: [11, 12, 13, 14] as [UInt64])
     func randomRings(seed: UInt64) throws {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let rig = VMBusTestRig()
         let (echo, channel) = try #require(rig.openEcho(sendPages: 3, receivePages: 3, scattered: true))
         for _ in 0..<400 {
