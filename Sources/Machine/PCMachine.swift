@@ -286,11 +286,7 @@ public final class PCMachine {
     }
 
     private func flushSerialBackends() {
-        for b in serialBackends {
-            (b as? StdioSerialBackend)?.flush()
-            (b as? FileSerialBackend)?.flush()
-            (b as? UnixSocketSerialBackend)?.flush()
-        }
+        for b in serialBackends { b.flush() }
     }
 
     /// Sleeps up to `nanoseconds` of host time, in short steps so that host input (terminal or

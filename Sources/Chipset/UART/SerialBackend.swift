@@ -11,11 +11,15 @@ public protocol SerialBackend: AnyObject {
     func transmit(_ byte: UInt8)
     /// Called once by the UART this backend is connected to.
     func attach(_ receiver: SerialReceiver)
+    /// Writes out buffered output (the machine calls it between CPU slices and at the end).
+    func flush()
 }
 
 extension SerialBackend {
     /// Output-only backends ignore the receiver.
     public func attach(_ receiver: SerialReceiver) {}
+    /// Unbuffered backends have nothing to write out.
+    public func flush() {}
 }
 
 /// The receiving side of a UART as a backend sees it.
