@@ -79,18 +79,12 @@ extension CPU {
     /// Removes cached write translations to `physicalPage`, so writes to it take the slow path
     /// that invalidates decoded code.
     func dropWriteTranslations(physicalPage: UInt32) {
-        let n = min(tlbFilledCount, CPU.tlbFilledCapacity)
-        for i in 0..<n {
+        for i in 0..<tlbFilledCount {
             let p = Int(tlbFilled[i] & 0xF_FFFF)
             if tlbPhysPage[p] == physicalPage {
                 tlbWriteSup[p] = 0
                 tlbWriteUser[p] = 0
             }
-        }
-        if tlbFilledCount >= CPU.tlbFilledCapacity {
-            // The fill list overflowed: we cannot know every mapping, so drop all write entries.
-            tlbWriteSup.update(repeating: 0, count: 1 << 20)
-            tlbWriteUser.update(repeating: 0, count: 1 << 20)
         }
     }
 

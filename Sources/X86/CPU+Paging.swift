@@ -5,14 +5,10 @@ import EmulatorCore
 extension CPU {
     /// Drops cached translations. With `includingGlobal` false, entries of global pages survive
     /// (a CR3 write with CR4.PGE set).
+    /// The fill list (`tlbFilled`) names every linear page that has entries (`translate` keeps
+    /// it complete), so flushes and invalidations visit just those pages.
     public func flushTLB(includingGlobal: Bool) {
         invalidateFetch()
-        if tlbFilledCount >= CPU.tlbFilledCapacity {
-            let pages = 1 << 20
-            for t in [tlbReadSup, tlbWriteSup, tlbReadUser, tlbWriteUser] { t.update(repeating: 0, count: pages) }
-            tlbFilledCount = 0
-            return
-        }
         var kept = 0
         let keepGlobal = !includingGlobal && cr4 & CR4.pge != 0
         for i in 0..<tlbFilledCount {
@@ -49,15 +45,10 @@ extension CPU {
         if active == alignmentCheckActive { return }
         alignmentCheckActive = active
         if active {
-            let n = min(tlbFilledCount, CPU.tlbFilledCapacity)
-            for i in 0..<n {
+            for i in 0..<tlbFilledCount {
                 let p = Int(tlbFilled[i] & 0xF_FFFF)
                 tlbReadUser[p] = 0
                 tlbWriteUser[p] = 0
-            }
-            if tlbFilledCount >= CPU.tlbFilledCapacity {
-                tlbReadUser.update(repeating: 0, count: 1 << 20)
-                tlbWriteUser.update(repeating: 0, count: 1 << 20)
             }
             invalidateFetch()
         }
@@ -136,7 +127,6 @@ extension CPU {
                     tlbReadSup[p] = entry
                     if canCacheWrite { tlbWriteSup[p] = entry }
                 }
-                if tlbFilledCount > CPU.tlbFilledCapacity { tlbFilledCount = CPU.tlbFilledCapacity }
             }
         }
         return phys
