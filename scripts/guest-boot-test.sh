@@ -10,17 +10,8 @@
 # Prints a closing "N passed, M failed" line. If the kit cannot be fetched (no package registry),
 # the test says "skipped: ..." instead.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-partita=.build/release/partita
-[ -x "$partita" ] || swift build -c release --product partita
-work=$(mktemp -d)
+source "$(dirname "$0")/guest-lib.sh"
 log=$work/console.log
-if ! kit=$("$partita" guest fetch 2>"$work/fetch.err"); then
-    echo "skipped: the guest kit could not be built: $(tail -1 "$work/fetch.err")"
-    exit 0
-fi
-kernel=$(echo "$kit" | tail -2 | head -1)
-initrd=$(echo "$kit" | tail -1)
 echo "== guest boot: $kernel =="
 mkfifo "$work/input"
 start=$(date +%s)
@@ -30,21 +21,7 @@ start=$(date +%s)
 pid=$!
 exec 3> "$work/input"
 
-wait_for() {  # pattern, seconds
-    for _ in $(seq 1 "$2"); do
-        grep -aq "$1" "$log" 2>/dev/null && return 0
-        kill -0 $pid 2>/dev/null || return 1
-        sleep 1
-    done
-    return 1
-}
-
-passed=0 failed=0
-check() {  # description, command...
-    local what=$1; shift
-    if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAILED: $what"; failed=$((failed + 1)); fi
-}
-if wait_for "partita-guest: ready" 600 && wait_for "built-in shell" 60; then
+if wait_for "$log" "partita-guest: ready" 600 $pid && wait_for "$log" "built-in shell" 60 $pid; then
     echo "guest reached its shell in $(( $(date +%s) - start )) s (wall clock)"
     grep -am1 "Linux version" "$log"
     passed=$((passed + 1))
@@ -55,7 +32,7 @@ if wait_for "partita-guest: ready" 600 && wait_for "built-in shell" 60; then
         bash -c "! grep -aqE 'through the 8259A|APIC timer disabled|Not using IOAPIC|NO_IRQ|noapic' '$log'"
     check "no unchecked MSR access" bash -c "! grep -aq 'unchecked MSR access' '$log'"
     printf 'echo answer=$((6*7))\n' >&3
-    check "the shell ran a typed command" wait_for "answer=42" 120
+    check "the shell ran a typed command" wait_for "$log" "answer=42" 120 $pid
     printf 'poweroff -f\n' >&3
     for _ in $(seq 1 120); do kill -0 $pid 2>/dev/null || break; sleep 1; done
     if kill -0 $pid 2>/dev/null; then
@@ -79,11 +56,11 @@ mkfifo "$work/hv-input"
 hpid=$!
 exec 5> "$work/hv-input"
 log=$work/hv.log pid=$hpid
-if wait_for "built-in shell" 600; then
+if wait_for "$log" "built-in shell" 600 $pid; then
     check "with --hyperv the kernel detects Hyper-V" grep -aq "Hypervisor detected: Microsoft Hyper-V" "$work/hv.log"
     printf 'modprobe hv_vmbus && echo HV""LOADED\n' >&5
-    check "hv_vmbus loads and negotiates a VMBus version" wait_for "Vmbus version:" 120
-    check "modprobe hv_vmbus succeeds" wait_for "HVLOADED" 60
+    check "hv_vmbus loads and negotiates a VMBus version" wait_for "$log" "Vmbus version:" 120 $pid
+    check "modprobe hv_vmbus succeeds" wait_for "$log" "HVLOADED" 60 $pid
     check "no unchecked MSR access with --hyperv" bash -c "! grep -aq 'unchecked MSR access' '$work/hv.log'"
     printf 'poweroff -f\n' >&5
     for _ in $(seq 1 60); do kill -0 $hpid 2>/dev/null || break; sleep 1; done
