@@ -78,6 +78,10 @@ public final class PCMachine {
     /// boundary with time settled): the place to take a snapshot without ending the run, or to
     /// act on host requests (signals) that other threads can only flag.
     public var betweenSlices: ((PCMachine) -> Void)?
+    /// Asked (on the emulation thread) while an idle guest waits in host time: true ends the
+    /// wait early, so `betweenSlices` sees a host request (a signal) at once, not at the guest's
+    /// next timer.
+    public var hostRequestPending: (() -> Bool)?
 
     /// Host bytes for COM1 (a terminal or pipe on standard input); drained between slices.
     public var serialInput: HostInputQueue?
@@ -290,13 +294,14 @@ public final class PCMachine {
     }
 
     /// Sleeps up to `nanoseconds` of host time, in short steps so that host input (terminal or
-    /// socket) ends the wait at once; returns the nanoseconds actually waited.
+    /// socket) or a host request (`hostRequestPending`) ends the wait at once; returns the
+    /// nanoseconds actually waited.
     private func waitInHostTime(upTo nanoseconds: UInt64) -> UInt64 {
         let start = DispatchTime.now().uptimeNanoseconds
         while true {
             let waited = DispatchTime.now().uptimeNanoseconds &- start
             if waited >= nanoseconds { return nanoseconds }
-            if serialInput?.hasPendingInput == true { return waited }
+            if serialInput?.hasPendingInput == true || hostRequestPending?() == true { return waited }
             if pollSockets() { return waited }
             let step = min(nanoseconds - waited, 2_000_000)
             Thread.sleep(forTimeInterval: Double(step) / 1e9)

@@ -41,6 +41,13 @@ final class HostSignals: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Whether something arrived that `take()` would return (any thread).
+    var hasPending: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.save || pending.stopSignal != nil
+    }
+
     /// Returns and clears what arrived (called on the emulation thread).
     func take() -> Requests {
         lock.lock()

@@ -127,6 +127,7 @@ struct RunCommand: ParsableCommand {
         let usr1Path = snapshotFile ?? saveOnExit
         signals.start(stop: saveOnExit != nil, save: usr1Path != nil)
         var stopSignal: Int32?
+        machine.hostRequestPending = { signals.hasPending }
         machine.betweenSlices = { machine in
             let r = signals.take()
             if r.save, let path = usr1Path {
@@ -141,6 +142,7 @@ struct RunCommand: ParsableCommand {
         }
         let stop = machine.run(wallClockLimit: timeout, instructionLimit: stopAfter)
         machine.betweenSlices = nil
+        machine.hostRequestPending = nil
         TerminalInput.restore()
         machine.flushOutputs()
         if let path = saveOnExit, [.timeout, .stopped, .instructionLimit].contains(stop) {

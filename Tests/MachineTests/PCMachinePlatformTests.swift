@@ -265,4 +265,21 @@ struct PCMachinePlatformTests {
         config.additionalSerial = [.stdio]
         #expect(throws: ConfigurationError.self) { _ = try PCMachine(config) }
     }
+
+    @Test("--clock realtime: a pending host request (a signal) ends an idle wait at once")
+    func hostRequestEndsIdleWait() throws {
+        var config = MachineConfiguration()
+        config.ramSize = 16 << 20
+        config.kernel = try Self.kernel(Self.sleeper)
+        config.isaDebugExit = true
+        config.clock = .realtime
+        let m = try PCMachine(config)
+        m.hostRequestPending = { true }
+        // The first slice runs to the HLT; the next slice boundary acts on the request.
+        m.betweenSlices = { machine in if machine.cpu.instructionsRetired > 0 { machine.stop(.stopped) } }
+        #expect(m.run(wallClockLimit: 30) == .stopped)
+        // Without the early end the wait would last the PIT's first 55 ms period.
+        let ms = Double(m.now.nanoseconds) / 1e6
+        #expect(ms < 20, "virtual time \(ms) ms: the idle wait did not end for the host request")
+    }
 }
