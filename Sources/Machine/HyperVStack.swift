@@ -22,8 +22,12 @@ final class HyperVStack {
     /// Synthetic SCSI controllers (up to `StorVSPDevice.Limits.disks` disks each), offered on the bus.
     let storageControllers: [StorVSPDevice]
 
+    /// The disks' copy-on-write overlays with their snapshot names ("vmbus0", …), when the
+    /// machine runs with `snapshotDisks`.
+    let overlays: [(name: String, overlay: CopyOnWriteOverlay)]
+
     init(cpu: CPU, localAPIC: LocalAPIC, memory: PhysicalMemory, scheduler: Scheduler,
-         disks: [MachineConfiguration.VMBusDisk]) throws(ConfigurationError) {
+         disks: [MachineConfiguration.VMBusDisk], snapshotDisks: Bool) throws(ConfigurationError) {
         configuration = HyperVConfiguration(processorCount: 1)
         partition = HyperVPartition(configuration: configuration, memory: memory, scheduler: scheduler)
         let apicID = localAPIC.configuration.apicID
@@ -40,11 +44,22 @@ final class HyperVStack {
             FileHandle.standardError.write(Data("partita: vmbus: \(line)\n".utf8))
         }
         var opened: [any BlockDevice] = []
-        for disk in disks {
-            do { opened.append(try RawFileBlockDevice(path: disk.path, readOnly: disk.readOnly)) } catch {
+        var overlays: [(name: String, overlay: CopyOnWriteOverlay)] = []
+        for (i, disk) in disks.enumerated() {
+            do {
+                let image = try RawFileBlockDevice(path: disk.path, readOnly: disk.readOnly)
+                if snapshotDisks {
+                    let overlay = try CopyOnWriteOverlay(base: image)
+                    overlays.append(("vmbus\(i)", overlay))
+                    opened.append(overlay)
+                } else {
+                    opened.append(image)
+                }
+            } catch {
                 throw .badDisk("\(disk.path): \(error)")
             }
         }
+        self.overlays = overlays
         var controllers: [StorVSPDevice] = []
         var rest = opened[...]
         while !rest.isEmpty {

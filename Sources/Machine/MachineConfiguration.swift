@@ -33,6 +33,10 @@ public struct MachineConfiguration: Sendable {
     public var hyperV = false
     /// Raw disk images on the Hyper-V synthetic SCSI controller (needs `hyperV`): LUN 0, 1, …
     public var vmbusDisks: [VMBusDisk] = []
+    /// Every disk's writes go to a private copy-on-write overlay (`CopyOnWriteOverlay`) instead
+    /// of its image: the images stay as they were at power-on, and a snapshot carries the
+    /// overlays, so it restores onto the same unchanged images.
+    public var snapshotDisks = false
     /// QEMU's fw_cfg interface at 0x510 (signature, RAM size, CPU count, command line, e820).
     public var fwCfg = true
     /// How a halted CPU's wait for its next timer passes: instantly (`.virtual`, deterministic:

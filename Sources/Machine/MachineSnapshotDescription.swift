@@ -32,6 +32,8 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
     /// Disks on the synthetic SCSI controller, reopened on restore (their saved identity is
     /// checked against the files then).
     public var vmbusDisks: [MachineConfiguration.VMBusDisk]?
+    /// Disk writes went to copy-on-write overlays, which the snapshot carries (absent: no).
+    public var snapshotDisks: Bool?
     /// "virtual" or "realtime" at save time.
     public var clock: String
     public var nanosecondsPerInstruction: UInt64
@@ -51,6 +53,7 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         fwCfg = c.fwCfg
         hyperV = c.hyperV
         vmbusDisks = c.vmbusDisks
+        snapshotDisks = c.snapshotDisks ? true : nil
         clock = c.clock.rawValue
         nanosecondsPerInstruction = c.nanosecondsPerInstruction
         firmware = c.firmware.map { BlobSummary($0) }
@@ -79,6 +82,7 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         c.fwCfg = fwCfg
         c.hyperV = hyperV ?? false
         c.vmbusDisks = vmbusDisks ?? []
+        c.snapshotDisks = snapshotDisks ?? false
         if let mode = host.clock {
             c.clock = mode
         } else {

@@ -4,6 +4,7 @@ import Chipset
 import EmulatorCore
 import Foundation
 import Snapshot
+import Storage
 import X86
 
 extension PCMachine {
@@ -26,6 +27,21 @@ extension PCMachine {
 
     /// Name of the section holding the firmware image (not device state: ROM is not in RAM).
     static let romSection = "rom"
+    /// Sections "overlay.<disk>.<n>" hold a copy-on-write overlay's sectors (`snapshotDisks`),
+    /// in records of at most `overlayRecordBytes`.
+    static let overlaySectionPrefix = "overlay."
+    static let overlayRecordBytes = 32 << 20
+
+    /// The disks' copy-on-write overlays by snapshot name (empty without `snapshotDisks`).
+    public var diskOverlays: [(name: String, overlay: CopyOnWriteOverlay)] {
+        hyperV?.overlays ?? []
+    }
+
+    /// Disk differences a forced restore accepted (`SnapshotHostBackends.acceptChangedDisks`),
+    /// one line each; empty after a normal restore.
+    public var restoreWarnings: [String] {
+        (hyperV?.storageControllers ?? []).flatMap(\.restoreWarnings)
+    }
 
     /// Devices with a section, other than the CPU and the A20 gate, in restore order:
     /// everything that drives interrupt lines first, then the interrupt controllers (8259A,
@@ -64,6 +80,15 @@ extension PCMachine {
             throw .state(error)
         }
         if let rom = firmwareImage { sections.append(SnapshotSection(name: Self.romSection, version: 1, payload: rom)) }
+        for (name, overlay) in diskOverlays {
+            let records: [[UInt8]]
+            do { records = try overlay.exportRecords(maxRecordBytes: Self.overlayRecordBytes) } catch {
+                throw .state(SnapshotStateError(section: Self.overlaySectionPrefix + name, reason: "\(error)"))
+            }
+            for (k, record) in records.enumerated() {
+                sections.append(SnapshotSection(name: Self.overlaySectionPrefix + "\(name).\(k)", version: 1, payload: record))
+            }
+        }
         let configurationJSON: JSONValue
         do { configurationJSON = try JSONValue(encoding: snapshotDescription) } catch {
             throw .badConfiguration("cannot encode: \(error)")
@@ -98,13 +123,21 @@ extension PCMachine {
         let machine: PCMachine
         do { machine = try PCMachine(config) } catch { throw .machine("\(error)") }
         machine.snapshotDescription = description
+        for controller in machine.hyperV?.storageControllers ?? [] { controller.acceptChangedDisks = host.acceptChangedDisks }
 
         // Every section must have a home before anything is read.
         let devices = machine.snapshotDevices
         var known = Set(devices.map(\.snapshotSection))
         known.formUnion([machine.cpu.snapshotSection, VirtualClockSavedState.section, machine.a20.snapshotSection])
         if description.firmware != nil { known.insert(romSection) }
+        let overlays = Dictionary(uniqueKeysWithValues: machine.diskOverlays.map { ($0.name, $0.overlay) })
         for entry in reader.manifest.sections where !known.contains(entry.name) {
+            if let disk = overlayDisk(entry.name) {
+                guard overlays[disk] != nil else {
+                    throw .absentDevice(section: entry.name, reason: "the machine has no disk overlay \"\(disk)\"")
+                }
+                continue
+            }
             switch entry.name {
             case "fw_cfg": throw .absentDevice(section: entry.name, reason: "fw_cfg is off")
             case romSection: throw .absentDevice(section: entry.name, reason: "no firmware image")
@@ -124,6 +157,15 @@ extension PCMachine {
         var byName: [String: SnapshotSection] = [:]
         for s in sections { byName[s.name] = s }
 
+        for s in sections {
+            guard let disk = overlayDisk(s.name), let overlay = overlays[disk] else { continue }
+            guard s.version == 1 else {
+                throw .state(SnapshotStateError(section: s.name, reason: "saved-state version \(s.version) is not supported (1)"))
+            }
+            do { try overlay.importRecord(s.payload) } catch {
+                throw .state(SnapshotStateError(section: s.name, reason: "\(error)"))
+            }
+        }
         if description.firmware != nil {
             guard let rom = byName[romSection] else {
                 throw .badConfiguration("the configuration has firmware but the file has no \"rom\" section")
@@ -149,6 +191,15 @@ extension PCMachine {
         // was restored whether or not the bridge reported the change.
         machine.applyShadowRegisters()
         return machine
+    }
+
+    /// The disk name of an overlay section ("overlay.vmbus0.3" → "vmbus0"), nil for others.
+    static func overlayDisk(_ section: String) -> String? {
+        guard section.hasPrefix(overlaySectionPrefix) else { return nil }
+        let rest = section.dropFirst(overlaySectionPrefix.count)
+        guard let dot = rest.lastIndex(of: "."), rest[rest.index(after: dot)...].allSatisfy(\.isNumber),
+              dot != rest.startIndex, rest.index(after: dot) != rest.endIndex else { return nil }
+        return String(rest[..<dot])
     }
 
     static func clockSection(_ now: VirtualTime) throws(SnapshotStateError) -> SnapshotSection {

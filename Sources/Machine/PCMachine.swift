@@ -240,7 +240,7 @@ public final class PCMachine {
         if !config.vmbusDisks.isEmpty && !config.hyperV { throw ConfigurationError.vmbusDiskNeedsHyperV }
         if config.hyperV {
             let stack = try HyperVStack(cpu: cpu, localAPIC: localAPIC, memory: memory, scheduler: scheduler,
-                                        disks: config.vmbusDisks)
+                                        disks: config.vmbusDisks, snapshotDisks: config.snapshotDisks)
             hyperV = stack
             registry += stack.devices
         }

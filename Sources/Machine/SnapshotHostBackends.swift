@@ -15,6 +15,11 @@ public struct SnapshotHostBackends: Sendable {
     /// How idle time passes after the restore (nil: as in the saving run). Host pacing only:
     /// guest state does not depend on it.
     public var clock: MachineConfiguration.ClockMode?
+    /// Restore even onto disk images that changed since the snapshot was taken (path, size or
+    /// modification stamp differ); each difference becomes a warning in
+    /// `PCMachine.restoreWarnings` instead of an error. The guest's cached view of the disk may
+    /// then disagree with its contents — the user's risk, as with QEMU's `-drive` overrides.
+    public var acceptChangedDisks = false
 
     public init() {}
 }

@@ -109,4 +109,4 @@ public final class RawFileBlockDevice: BlockDevice {
 }
 
 /// close(2), reachable from inside a type that has its own `close()`.
-private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
+func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }

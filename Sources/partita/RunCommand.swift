@@ -42,6 +42,12 @@ struct RunCommand: ParsableCommand {
         has retired N instructions since power-on (a restored machine keeps counting), so \
         `--clock virtual --stop-after N` runs are reproducible; exit status 0.
 
+        Disks in snapshots: a snapshot names each disk image (path, size, modification time) and \
+        a restore onto an image that changed since is refused, unless --force-disks. With \
+        --snapshot-disks the guest's writes go to private copy-on-write overlays instead of the \
+        images (discarded at exit); snapshots then carry the overlays, so every snapshot of the \
+        run restores onto the unchanged images (a restored run keeps using overlays).
+
         Exit status: the guest's isa-debug-exit value (v << 1) | 1; 124 after --timeout; 3 after \
         a triple fault (the CPU state is printed); 4 when the CPU halts and nothing can wake it \
         (no timer armed; interrupts disabled or no input); 1 for a configuration error (one line on standard error).
@@ -86,6 +92,12 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("vmbus-disk"), help: ArgumentHelp("A raw disk image on the Hyper-V synthetic SCSI controller (needs --hyperv; repeatable: LUN 0, 1, …); ,readonly write-protects it.", valueName: "FILE[,readonly]"))
     var vmbusDisk: [String] = []
+
+    @Flag(name: .customLong("snapshot-disks"), help: "Put every disk write in a private copy-on-write overlay: the images are never written, and snapshots carry the overlays (so they restore onto the same images). The overlays are discarded when the run ends.")
+    var snapshotDisks = false
+
+    @Flag(name: .customLong("force-disks"), help: "With --restore: continue even if a disk image changed since the snapshot (a warning per difference instead of an error). The guest's view of the disk may then be stale.")
+    var forceDisks = false
 
     @Option(name: .long, help: ArgumentHelp("Stop after this much wall-clock time; exit status 124.", valueName: "SECONDS"))
     var timeout: Double?
@@ -203,6 +215,8 @@ struct RunCommand: ParsableCommand {
             config.hyperV = hyperV
             if !vmbusDisk.isEmpty && !hyperV { throw CommandLineError("--vmbus-disk needs --hyperv") }
             config.vmbusDisks = try vmbusDisk.map(Self.parseVMBusDisk)
+            config.snapshotDisks = snapshotDisks
+            if forceDisks { throw CommandLineError("--force-disks only applies to --restore") }
             config.clock = try Self.parseClock(clock ?? "realtime")
             if let r = rtcStart { config.rtcStart = try Self.parseRTCStart(r) }
             try checkRunLimits()
@@ -217,7 +231,8 @@ struct RunCommand: ParsableCommand {
         let fromSnapshot: [(String, Bool)] = [
             ("--memory", memory != nil), ("--bios", bios != nil), ("--kernel", kernel != nil),
             ("--initrd", initrd != nil), ("--module", !module.isEmpty), ("--append", !append.isEmpty),
-            ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil)]
+            ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil),
+            ("--snapshot-disks", snapshotDisks)]
         if let (option, _) = fromSnapshot.first(where: { $0.1 }) {
             throw CommandLineError("\(option) cannot be combined with --restore: the machine comes from the snapshot")
         }
@@ -226,8 +241,14 @@ struct RunCommand: ParsableCommand {
         if let d = debugcon { host.debugConsolePath = try Self.parseDebugOutput(d, defaultPort: DebugConsole.defaultPort).path }
         if let p = postCodes { host.postCodesPath = try Self.parseDebugOutput(p, defaultPort: POSTCodePort.defaultPort).path }
         host.clock = try clock.map(Self.parseClock)
+        host.acceptChangedDisks = forceDisks
         try checkRunLimits()
-        do { return try PCMachine.restore(from: path, host: host) } catch { throw CommandLineError("\(error)") }
+        let machine: PCMachine
+        do { machine = try PCMachine.restore(from: path, host: host) } catch { throw CommandLineError("\(error)") }
+        for warning in machine.restoreWarnings {
+            FileHandle.standardError.write(Data("partita: warning: \(warning) (continuing: --force-disks)\n".utf8))
+        }
+        return machine
     }
 
     private func checkRunLimits() throws {

@@ -21,6 +21,7 @@ extension StorVSPDevice: Snapshottable {
 
     public func restoreState(_ s: SavedState) throws {
         func fail(_ reason: String) -> SnapshotStateError { SnapshotStateError(section: snapshotSection, reason: reason) }
+        restoreWarnings = []
         guard s.instanceID == offer.instanceID else {
             throw fail("saved for controller \(s.instanceID), restoring into \(offer.instanceID)")
         }
@@ -28,8 +29,11 @@ extension StorVSPDevice: Snapshottable {
             throw fail("saved with \(s.disks.count) disks, this controller has \(disks.count)")
         }
         for (i, (saved, disk)) in zip(s.disks, disks).enumerated() where disk.device.identity != saved {
-            throw fail("LUN \(i): the snapshot was taken with disk \(saved), now it is \(disk.device.identity); "
-                       + "restore only onto the unchanged image")
+            let difference = "LUN \(i): the snapshot was taken with disk \(saved), now it is \(disk.device.identity)"
+            guard acceptChangedDisks else {
+                throw fail(difference + "; restore only onto the unchanged image (or force it)")
+            }
+            restoreWarnings.append("\(snapshotSection): " + difference)
         }
     }
 

@@ -51,6 +51,11 @@ public final class StorVSPDevice: VMBusDevice {
     /// The LUNs of target 0, in order.
     public let disks: [SCSIDisk]
     public var logger: (String) -> Void
+    /// Restoring saved state onto disks whose identity changed is allowed (each difference is
+    /// recorded in `restoreWarnings`) instead of refused.
+    public var acceptChangedDisks = false
+    /// What the last `restoreState` accepted although it differed (see `acceptChangedDisks`).
+    public internal(set) var restoreWarnings: [String] = []
 
     // Channel protocol state.
     /// BEGIN_INITIALIZATION seen on this open.
