@@ -14,10 +14,12 @@ public struct GuestKit: Sendable {
     /// Printed by /init once the guest is up; tests and benchmarks wait for it.
     public static let readyMarker = "partita-guest: ready"
     /// Modules put into the initramfs with their dependencies: the Hyper-V drivers, the SCSI
-    /// disk driver a storvsc disk needs to become /dev/sda, and ext4 (with the crc32c it loads by
-    /// name, which depmod cannot see) to mount one.
+    /// disk driver a storvsc disk needs to become /dev/sda, ext4 (with the crc32c it loads by
+    /// name, which depmod cannot see) to mount one, and the legacy PC's disk drivers (PIIX IDE,
+    /// SCSI CD-ROM with ISO 9660, floppy).
     public static let modules = ["hv_vmbus", "hv_storvsc", "hv_netvsc", "hyperv_keyboard", "hid_hyperv",
-                                 "hv_utils", "hyperv_drm", "sd_mod", "ext4", "crc32c_generic"]
+                                 "hv_utils", "hyperv_drm", "sd_mod", "ext4", "crc32c_generic",
+                                 "ata_piix", "sr_mod", "isofs", "floppy"]
     /// The stamp's first line; a kit built from another module list (an older Partita) is rebuilt.
     static var stampHeader: String { "kit-modules \(modules.joined(separator: " "))" }
 
@@ -89,7 +91,13 @@ public struct GuestKit: Sendable {
         let moduleRoot = work + "/kernel/lib/modules/" + version
         try ToolRunner.run(["depmod", "-b", work + "/kernel", version])
         let deps = ModuleDependencies(modulesDep: try String(contentsOfFile: moduleRoot + "/modules.dep", encoding: .utf8))
-        let needed = try deps.closure(of: GuestKit.modules)
+        // A module the kernel has built in needs no file (and is not in modules.dep).
+        let builtin = (try? String(contentsOfFile: moduleRoot + "/modules.builtin", encoding: .utf8)) ?? ""
+        let builtinNames = Set(builtin.split(separator: "\n").map {
+            String(($0.split(separator: "/").last ?? "").replacingOccurrences(of: ".ko", with: "")
+                .replacingOccurrences(of: "-", with: "_"))
+        })
+        let needed = try deps.closure(of: GuestKit.modules.filter { !builtinNames.contains($0) })
 
         log("assembling the initramfs (\(needed.count) modules)")
         let root = work + "/initramfs"
@@ -131,7 +139,11 @@ public struct GuestKit: Sendable {
         return names.max(by: versionLess)
     }
 
-    /// /init: mounts the pseudo filesystems, prints the ready marker, starts a shell on the console.
+    /// /init: mounts the pseudo filesystems; with `root=DEV` on the kernel command line (and
+    /// optionally `rootfstype=`, `rootwait`-style waiting is built in), loads the disk drivers
+    /// (Hyper-V storage, PIIX IDE, SCSI disk, ext4), mounts DEV and switches to its /sbin/init,
+    /// as Debian's initramfs does; otherwise (or when that fails, with a message) prints the ready
+    /// marker and starts a shell on the console.
     public static let initScript = """
         #!/bin/busybox sh
         /bin/busybox --install -s
@@ -139,6 +151,28 @@ public struct GuestKit: Sendable {
         mount -t proc proc /proc
         mount -t sysfs sysfs /sys
         mount -t devtmpfs devtmpfs /dev
+        root= fstype=ext4 flags=rw
+        for arg in $(cat /proc/cmdline); do
+            case "$arg" in
+                root=*) root=${arg#root=} ;;
+                rootfstype=*) fstype=${arg#rootfstype=} ;;
+                ro) flags=ro ;;
+            esac
+        done
+        if [ -n "$root" ]; then
+            for m in hv_vmbus hv_storvsc ata_piix sd_mod crc32c_generic ext4; do modprobe $m 2>/dev/null; done
+            n=0
+            while [ ! -b "$root" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+            mkdir -p /newroot
+            if mount -t "$fstype" -o "$flags" "$root" /newroot && [ -x /newroot/sbin/init ]; then
+                echo "partita-guest: switching to root $root ($fstype)"
+                umount /sys
+                umount /proc
+                mount --move /dev /newroot/dev 2>/dev/null || umount /dev
+                exec switch_root /newroot /sbin/init
+            fi
+            echo "partita-guest: cannot mount $root as $fstype with /sbin/init; staying in the initramfs"
+        fi
         echo "\(readyMarker)"
         exec setsid cttyhack /bin/sh
 

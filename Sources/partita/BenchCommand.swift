@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run benchmarks and print figures.",
-        subcommands: [CPUBench.self, BootBench.self, SnapshotBench.self])
+        subcommands: [CPUBench.self, BootBench.self, SnapshotBench.self, DiskBench.self])
 }
 
 struct CPUBench: ParsableCommand {

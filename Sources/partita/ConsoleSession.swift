@@ -55,6 +55,13 @@ final class ConsoleSession: @unchecked Sendable {
         }
     }
 
+    /// The output between two byte offsets (clamped to what exists).
+    func text(from start: Int, to end: Int) -> String {
+        lock.lock(); defer { lock.unlock() }
+        let lo = max(0, min(start, buffer.count)), hi = max(lo, min(end, buffer.count))
+        return String(decoding: buffer[lo..<hi], as: UTF8.self)
+    }
+
     /// The number of output bytes so far (an offset for `wait(for:after:)`).
     var outputLength: Int {
         lock.lock(); defer { lock.unlock() }

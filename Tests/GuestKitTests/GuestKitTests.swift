@@ -35,5 +35,10 @@ struct GuestKitTests {
             #expect(s.contains(needed), "\(needed)")
         }
         #expect(s.hasPrefix("#!/bin/busybox sh"))
+        // root=DEV: drivers loaded, DEV mounted, then switch_root to its /sbin/init.
+        for needed in ["root=*)", "modprobe", "switch_root /newroot /sbin/init", "mount --move /dev"] {
+            #expect(s.contains(needed), "\(needed)")
+        }
+        #expect(s.range(of: "switch_root")!.lowerBound < s.range(of: GuestKit.readyMarker)!.lowerBound)
     }
 }
