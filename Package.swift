@@ -8,6 +8,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "partita", targets: ["partita"]),
+        // For the libFuzzer package in Fuzz/ (scripts/fuzz.sh): the parsers and the guest-side models.
+        .library(name: "PartitaFuzzing", targets: ["EmulatorCore", "HyperV", "VMBus", "VMBusDevices", "Storage",
+                                                   "Snapshot", "TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -63,7 +63,7 @@ finish() {  # waits up to 60 s for Partita to end (killing it then); returns its
     for _ in $(seq 1 60); do kill -0 $pid 2>/dev/null || break; sleep 1; done
     exec 3>&-
     kill $pid 2>/dev/null
-    wait $pid
+    wait $pid 2>/dev/null
 }
 loop() {  # the guest's workload, on file prefix $1
     echo "mount -t ext4 /dev/sda /mnt && echo LOOP\"\"START && i=0 && while [ \$i -lt 150 ]; do i=\$((i+1)); echo record \$i >> /mnt/$1.log; dd if=/dev/zero of=/mnt/$1\$i bs=16k count=4 2>/dev/null; sync; done; echo LOOP\"\"DONE \$(wc -l < /mnt/$1.log)"
