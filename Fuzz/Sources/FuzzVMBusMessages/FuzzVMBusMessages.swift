@@ -2,7 +2,7 @@
 // signals, against a server with one echo device. Input: a mode byte (bit 0: connect and open
 // the echo channel first, as Linux would, so deeper states are reachable), then records of
 // [length][connection selector][payload…]. The server must answer or refuse each one without
-// trapping, and an open channel must keep both rings.
+// trapping, and its saved state must stay computable.
 
 import EmulatorCore
 import HyperV
@@ -40,8 +40,7 @@ public func fuzzVMBusMessages(_ data: UnsafeRawPointer, _ count: Int) -> CInt {
         }
         if selector & 0x80 != 0 { _ = driver.takeAllMessages() }
     }
-    for channel in server.channels.values where channel.isOpen {
-        precondition(channel.inbound != nil && channel.outbound != nil, "an open channel lost a ring")
-    }
+    // Whatever state the messages left, the server can describe it (what a snapshot does).
+    _ = server.saveState()
     return 0
 }
