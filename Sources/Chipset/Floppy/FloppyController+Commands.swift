@@ -116,14 +116,15 @@ extension FloppyController {
     private func pioByteMoved() {
         guard let t = transfer else { return }
         interruptPending = false
+        updateLines()
         if t.bufferOffset == t.bufferLength {
-            updateLines()
             blockDone()
             return
         }
+        // DEVIATION: the next group is ready at once rather than a byte time later; INT still
+        // falls and rises, so each group is a new edge.
         let group = fifoEnabled ? Int(configuration & 0x0F) + 1 : 1
-        if t.bufferOffset % group == 0 { interruptPending = true }
-        updateLines()
+        if t.bufferOffset % group == 0 { raiseInterrupt() }
     }
 
     // MARK: - Commands
