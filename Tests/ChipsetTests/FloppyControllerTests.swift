@@ -363,6 +363,20 @@ struct FloppyControllerTests {
         let lba = FloppyBench.lba(0, 0, 4)
         #expect(b.image.bytes(at: lba * 512, count: 512) == [UInt8](repeating: 0x77, count: 100) + [UInt8](repeating: 0, count: 412))
 
+        // The management layer swaps in a medium without that sector while a PIO write runs:
+        // the guest gets an error status, the new image is not written.
+        b.command([0x03, 0xCF, 0x07])
+        b.command([0x45, 0x00, 0, 0, 18, 2, 18, 0x1B, 0xFF])
+        b.settle()
+        for _ in 0..<256 { b.outb(0x3F5, 0x99) }
+        let small = TemporaryDiskImage(byteCount: Int(FloppyGeometry.k720.byteCount), pattern: floppyPattern)
+        try b.fdc.insert(RawFileBlockDevice(path: small.path), drive: 0)
+        for _ in 0..<256 { b.outb(0x3F5, 0x99) }
+        #expect(b.result()[0...1] == [0x50, 0x01])
+        #expect(small.contents == (0..<Int(FloppyGeometry.k720.byteCount)).map(floppyPattern))
+        try b.fdc.insert(b.disk, drive: 0)
+        b.command([0x03, 0xCF, 0x06])
+
         // Random bytes at every port, interleaved with time passing and DMA unmasks.
         var rng = SplitMix64(seed: 0xF10F)
         let ports: [UInt16] = [0x3F0, 0x3F1, 0x3F2, 0x3F3, 0x3F4, 0x3F5, 0x3F7]

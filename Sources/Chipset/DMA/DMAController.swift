@@ -65,7 +65,12 @@ public final class DMAController: BytePortDevice {
     var deviceRequests: UInt8 = 0
 
     let memory: PhysicalMemory
-    private var requesters = [DMARequester?](repeating: nil, count: 8)
+    /// The device on each channel, held weakly: the device owns its reference to us.
+    private var requesters = [WeakRequester](repeating: WeakRequester(), count: 8)
+    private struct WeakRequester { weak var device: DMARequester? }
+    /// Fixed priority after reset: DMA2's channel 4 (all of DMA1, in its own order 0–3) first,
+    /// then 5, 6, 7.
+    private static let priorityOrder = [0, 1, 2, 3, 5, 6, 7]
     /// Set while granting, so a device that re-asserts DREQ from inside its callback does not
     /// recurse; the grant loop picks the request up.
     private var granting = false
@@ -78,7 +83,7 @@ public final class DMAController: BytePortDevice {
     public func attach(_ device: DMARequester, channel: Int) {
         precondition((0..<8).contains(channel) && channel != Self.cascadeChannel,
                      "DMA channel \(channel) cannot take a device")
-        requesters[channel] = device
+        requesters[channel].device = device
     }
 
     /// Power-on state: a master clear of both chips and zeroed page latches. Device DREQ levels
@@ -207,10 +212,10 @@ public final class DMAController: BytePortDevice {
         while rounds < 64 {
             rounds += 1
             var granted = false
-            for channel in [0, 1, 2, 3, 5, 6, 7] {
+            for channel in Self.priorityOrder {
                 let bit: UInt8 = 1 << UInt8(channel)
                 guard deviceRequests & bit != 0, canRun(channel: channel),
-                      let device = requesters[channel] else { continue }
+                      let device = requesters[channel].device else { continue }
                 device.dmaGranted(channel: channel)
                 granted = true
                 break

@@ -351,7 +351,12 @@ extension FloppyController {
                 return
             }
         }
-        let offset = g.offset(cylinder: d.cylinder, head: t.head, sector: sector)!
+        guard let offset = g.offset(cylinder: d.cylinder, head: t.head, sector: sector) else {
+            // The medium changed under a running command (management-layer insert).
+            transfer = t
+            finish(st0: ST0.abnormal, st1: t.st1 | ST1.missingAddressMark, st2: t.st2)
+            return
+        }
         drives[t.drive].nextSector = sector % g.sectorsPerTrack + 1
         if t.kind == .readDeletedData {
             // Every sector of an image carries a normal data mark: READ DELETED DATA reports CM,
@@ -433,7 +438,12 @@ extension FloppyController {
                 (buffer.baseAddress! + t.bufferOffset).initializeMemory(
                     as: UInt8.self, repeating: 0, count: t.bufferLength - t.bufferOffset)
             }
-            let offset = g.offset(cylinder: d.cylinder, head: t.head, sector: Int(t.r))!
+            guard let offset = g.offset(cylinder: d.cylinder, head: t.head, sector: Int(t.r)) else {
+                // The medium changed under a running command: the data cannot land where the
+                // guest meant it to, and the guest is told so.
+                finish(st0: ST0.abnormal | ST0.equipmentCheck, st1: ST1.missingAddressMark, st2: 0)
+                return
+            }
             do throws(DiskError) {
                 try media.write(UnsafeRawBufferPointer(buffer), at: offset)
             } catch {

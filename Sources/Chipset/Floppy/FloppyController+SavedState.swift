@@ -118,6 +118,12 @@ extension FloppyController: Snapshottable {
         try check(phase != nil, "phase \(s.phase) does not exist")
         try check(s.commandBytes.count <= 16 && s.resultBytes.count <= 16, "command or result too long")
         try check(s.commandLength >= 0 && s.commandLength <= 9, "command length \(s.commandLength)")
+        if phase == .command && !s.commandBytes.isEmpty {
+            // A command in its command phase: its opcode fixes the length still to come.
+            let length = Self.commandLength(s.commandBytes[0])
+            try check(length == s.commandLength && s.commandBytes.count < s.commandLength,
+                      "a partial command that does not match its opcode")
+        }
         try check(s.resultIndex >= 0 && s.resultIndex <= s.resultBytes.count, "result index past the result")
         try check(phase != .result || s.resultIndex < s.resultBytes.count, "a result phase with nothing to read")
         try check(phase != .execution || s.transfer != nil, "an execution phase without a command")
