@@ -158,6 +158,32 @@ struct FloppyControllerTests {
         #expect(b.memory.bytes(at: 0x8000 + 1024, count: 512) == (0..<512).map { floppyPattern((first + 1) * 512 + $0) })
     }
 
+    @Test("READ TRACK reads from the index hole on, noting ID mismatches with ST1 ND")
+    func readTrack() throws {
+        let b = try FloppyBench()
+        b.initialize()
+        b.programDMA(address: 0x8000, bytes: 3 * 512, toMemory: true)
+        #expect(b.rw(0x42, head: 1, c: 0, r: 1, eot: 3) == [0x04, 0x00, 0x00, 0, 1, 4, 2])
+        let first = FloppyBench.lba(0, 1, 1)
+        #expect(b.memory.bytes(at: 0x8000, count: 1536) == (0..<1536).map { floppyPattern(first * 512 + $0) })
+        b.programDMA(address: 0x8000, bytes: 2 * 512, toMemory: true)
+        #expect(b.rw(0x42, head: 0, c: 0, r: 7, eot: 2) == [0x00, 0x04, 0x00, 0, 0, 9, 2])
+        #expect(b.memory.bytes(at: 0x8000, count: 1024) == (0..<1024).map { floppyPattern($0) })
+    }
+
+    @Test("READ DELETED DATA meets normal data marks: CM, then one sector read, or all skipped with SK")
+    func readDeletedData() throws {
+        let b = try FloppyBench()
+        b.initialize()
+        b.programDMA(address: 0x8000, bytes: 2 * 512, toMemory: true)
+        #expect(b.rw(0x4C, head: 0, c: 0, r: 1) == [0x00, 0x00, 0x40, 0, 0, 2, 2])
+        #expect(b.memory.bytes(at: 0x8000, count: 512) == (0..<512).map(floppyPattern))
+        #expect(b.memory.bytes(at: 0x8200, count: 4) == [0, 0, 0, 0])
+        b.programDMA(address: 0xA000, bytes: 2 * 512, toMemory: true)
+        #expect(b.rw(0x6C, head: 0, c: 0, r: 1, eot: 3) == [0x40, 0x80, 0x40, 1, 0, 1, 2])
+        #expect(b.memory.bytes(at: 0xA000, count: 4) == [0, 0, 0, 0])
+    }
+
     @Test("READ ID reports the IDs passing the head, one after the other")
     func readID() throws {
         let b = try FloppyBench()

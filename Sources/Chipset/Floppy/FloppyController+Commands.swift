@@ -320,7 +320,6 @@ extension FloppyController {
                     return
                 }
             }
-            if t.kind == .readTrack { t.r = 1 }
             transfer = t
             beginSector()
         }
@@ -336,9 +335,11 @@ extension FloppyController {
         }
         // The ID field on the medium under the head: C = physical cylinder, H = head, N = 2.
         let idC = UInt8(truncatingIfNeeded: d.cylinder)
-        let sector = Int(t.r)
+        // READ TRACK takes the sectors in physical order from the index hole; the others look
+        // for the ID with R.
+        let sector = t.kind == .readTrack ? t.sectorsDone + 1 : Int(t.r)
         let idMatches = t.c == idC && t.h == UInt8(t.head) && t.n == FloppyGeometry.sizeCode
-            && (1...g.sectorsPerTrack).contains(sector)
+            && Int(t.r) == sector && (1...g.sectorsPerTrack).contains(sector)
         if !idMatches {
             if t.kind == .readTrack && (1...g.sectorsPerTrack).contains(sector) {
                 // READ TRACK reads whatever passes the head and only notes the mismatch.
@@ -531,7 +532,7 @@ extension FloppyController {
             finish(st0: ST0.abnormal, st1: t.st1 | ST1.endOfCylinder, st2: t.st2)
             return
         }
-        if t.kind == .readTrack, let g = drives[t.drive].geometry, Int(t.r) >= g.sectorsPerTrack {
+        if t.kind == .readTrack, let g = drives[t.drive].geometry, t.sectorsDone >= g.sectorsPerTrack {
             // DEVIATION: READ TRACK past the last sector of an image track ends like EOT.
             stepToNextSector(&t)
             transfer = t
