@@ -56,8 +56,8 @@ extension FloppyController {
         switch phase {
         case .command:
             if commandCount == 0 {
-                // A new command: the previous interrupt status is of no further interest to
-                // data commands, but seek statuses wait for SENSE INTERRUPT STATUS.
+                // The opcode fixes the length; an unknown one is answered at once with ST0 0x80.
+                // Seek and polling statuses keep waiting for SENSE INTERRUPT STATUS meanwhile.
                 guard let length = Self.commandLength(value) else {
                     enterResult([ST0.invalid])
                     return

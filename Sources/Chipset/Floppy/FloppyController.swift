@@ -23,14 +23,16 @@ import Storage
 /// ST1 MA, as on hardware. Writes go to the image at once (`BlockDevice.write`); `flush()`
 /// makes them durable.
 ///
+/// Implied seeks follow CONFIGURE EIS; seeks on different drives overlap and complete
+/// independently, each sensed by its own SENSE INTERRUPT STATUS.
+///
 /// Timing: a command's execution and a seek's completion happen `completionDelay` of virtual
 /// time after the last command byte (see there); data then moves in one burst.
 ///
 /// Not modelled: the SRA/SRB contents are the PS/2-mode layout (an AT-mode chip tri-states them);
 /// motor spin-up (commands run with the motor off); FM media; WRITE DELETED DATA, VERIFY, SCAN
 /// and PART ID are invalid commands (the 82077AA answers PART ID as invalid, which Linux reports
-/// as a "post-1991 82077"); implied seeks follow CONFIGURE EIS, overlapped seeks complete
-/// independently; 40-track media are seen as if in a 40-track drive (no double stepping);
+/// as a "post-1991 82077"); 40-track media are seen as if in a 40-track drive (no double stepping);
 /// precompensation, power-down and perpendicular recording have no effect beyond their registers.
 ///
 /// DEVIATION: with no medium, a nonexistent drive (2, 3), or a medium the controller cannot read,
