@@ -21,6 +21,13 @@ import Storage
 /// ports (Linux's ata_piix refuses a channel whose bit is clear: `piix_enable_bits`); SIDETIM
 /// (44h). Timing fields are stored only: transfers take no modelled time.
 ///
+/// Wiring (a machine): register the function at 00:01.1 (`device`, `function`); claim
+/// `legacyPortRanges` for it on the I/O bus; `PCIBARMapper.attach(config, bar: 4, to: .io(self))`
+/// for the bus-master block; pass ISA IRQ 14 and 15 inputs that OR with other sources (the
+/// PIIX3 bridge's `isaIRQInput(14/15)`, since PIRQs may be routed there); call
+/// `configureAsFirmware` when no firmware runs; `reset()` on machine reset; save and restore
+/// it as the "pci.00.1.1.piix3-ide" section.
+///
 /// Not modelled: native-mode operation (the PIIX3 has none), the IDE bus tri-state and
 /// IORDY timing, 8237-style ISA DMA for IDE, the simplex restriction.
 public final class PIIX3IDEFunction: PCIFunction, PortIODevice {
