@@ -1,0 +1,12 @@
+// Mapping the stdvga PCI function's BARs (linear framebuffer, MMIO registers) on the memory bus.
+
+import Chipset
+
+extension PCIBARMapper {
+    /// Maps `vga`'s linear framebuffer wherever BAR0 decodes and its MMIO registers wherever BAR2
+    /// decodes, now and after every change (the guest moving a BAR moves the mapping).
+    public func attach(_ vga: PCIVGAFunction) {
+        attach(vga.config, bar: PCIVGAFunction.BAR.framebuffer, to: .memory(vga.linearFramebuffer))
+        attach(vga.config, bar: PCIVGAFunction.BAR.registers, to: .memory(vga))
+    }
+}
