@@ -6,10 +6,15 @@
 /// Memory addressing: the CRTC's address counter starts each frame at the Start Address
 /// (CR0C:CR0D), advances one per character clock and by 2 × Offset (CR13) per character row.
 /// The memory address it drives depends on the addressing mode: byte mode (CR17 bit 6) uses the
-/// counter; word mode shifts it left by one and feeds counter bit 13 (or 15, CR17 bit 5) into
-/// bit 0; doubleword mode (CR14 bit 6) shifts it left by two. Bits 13 and 14 can be replaced by
-/// the row scan counter's bits 0 and 1 (CR17 bits 0 and 1 clear) — how the CGA modes interleave
-/// their scanlines.
+/// counter, word mode shifts it left by one, doubleword mode (CR14 bit 6) by two. Bits 13 and 14
+/// can be replaced by the row scan counter's bits 0 and 1 (CR17 bits 0 and 1 clear) — how the
+/// CGA modes interleave their scanlines.
+///
+/// DEVIATION: the VGA also rotates the counter's top bits (MA13/MA15 in word mode, MA12–13 in
+/// doubleword mode) into the low address bits, and its CPU side puts odd/even and chain-4 bytes
+/// at offsets that match. Here the CPU side stores odd/even bytes at the even offset and chain-4
+/// bytes at the offset with bits 1:0 clear, so the scanout shifts without rotating; what the
+/// guest sees through both paths agrees, as on QEMU.
 ///
 /// Vertical: Vertical Display End (CR12 + overflow bits) + 1 scanlines; Maximum Scan Line
 /// (CR09 bits 4:0) + 1 scanlines per character row; double scan (CR09 bit 7) shows each row
@@ -28,7 +33,6 @@ struct VGAScanout {
     var lineCompare: Int
     /// 0 = byte, 1 = word, 2 = doubleword addressing.
     var addressShift: Int
-    var wordModeUsesBit15: Bool
     /// CR17 bit 0 clear: row scan bit 0 replaces address bit 13.
     var substituteBit13: Bool
     /// CR17 bit 1 clear: row scan bit 1 replaces address bit 14.
@@ -55,7 +59,6 @@ struct VGAScanout {
         } else {
             addressShift = crtc[0x17] & 0x40 != 0 ? 0 : 1
         }
-        wordModeUsesBit15 = crtc[0x17] & 0x20 != 0
         substituteBit13 = crtc[0x17] & 0x01 == 0
         substituteBit14 = crtc[0x17] & 0x02 == 0
         presetRowScan = Int(crtc[0x08] & 0x1F)
@@ -64,12 +67,7 @@ struct VGAScanout {
     /// The memory address (a plane offset, 16 bits) for counter value `counter` on row scan
     /// `rowScan`.
     @inline(__always) func memoryAddress(counter: Int, rowScan: Int) -> Int {
-        var a: Int
-        switch addressShift {
-        case 0: a = counter
-        case 1: a = (counter << 1) | ((counter >> (wordModeUsesBit15 ? 15 : 13)) & 1)
-        default: a = (counter << 2) | ((counter >> 12) & 3)
-        }
+        var a = counter << addressShift
         if substituteBit13 { a = (a & ~0x2000) | (rowScan & 1) << 13 }
         if substituteBit14 { a = (a & ~0x4000) | (rowScan & 2) << 13 }
         return a & 0xFFFF
