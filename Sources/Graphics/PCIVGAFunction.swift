@@ -26,10 +26,13 @@ import EmulatorCore
 /// DEVIATION: the legacy VGA ports and memory answer whatever the Command register says, as on
 /// QEMU (a real card gates them with I/O Space and Memory Space).
 ///
-/// PERF: the LFB is MMIO, one call per access. A direct mapping (video RAM pages as RAM pages in
-/// `PhysicalMemory`, moved with BAR0) would need `PhysicalMemory` to accept foreign host pages
-/// and to invalidate decoded code and the soft TLB when they move or when the device writes
-/// video RAM behind the CPU's back (DISPI's clear on enable, the banked window); not done yet.
+/// PERF: `mapFramebufferDirectly(into:)` (through `PCIBARMapper.attach(_:framebufferDirectlyInto:)`)
+/// maps video RAM into `PhysicalMemory` as RAM pages wherever BAR0 decodes, so the CPU's soft TLB
+/// reaches the framebuffer at RAM speed. The soft TLB is flushed whenever BAR0 moves (a mapping
+/// change), decoded code from the old and new pages is dropped, and the device reports its own
+/// writes to video RAM (legacy window, DISPI clear, restore) through
+/// `PhysicalMemory.deviceWrote`. Without it (`PCIBARMapper.attach(_:)`), the LFB is MMIO
+/// (`VGALinearFramebuffer`), one call per access.
 public final class PCIVGAFunction: PCIFunction, MMIODevice {
     public static let identity = PCIDeviceIdentity(vendorID: 0x1234, deviceID: 0x1111, revision: 0x02,
                                                    classCode: PCIClassCode(baseClass: 0x03, subclass: 0x00),
@@ -64,6 +67,26 @@ public final class PCIVGAFunction: PCIFunction, MMIODevice {
     }
 
     public func reset() { config.reset() }
+
+    /// Keeps video RAM mapped as RAM pages in `memory` wherever BAR0 decodes (instead of the MMIO
+    /// `linearFramebuffer`), now and after every change of BAR0.
+    public func mapFramebufferDirectly(into memory: PhysicalMemory) {
+        config.barObservers.append { [unowned self, unowned memory] index, old, new in
+            guard index == BAR.framebuffer else { return }
+            moveFramebuffer(in: memory, from: old, to: new)
+        }
+        moveFramebuffer(in: memory, from: nil, to: config.decodedRegion(BAR.framebuffer))
+    }
+
+    private func moveFramebuffer(in memory: PhysicalMemory, from old: PCIBARRegion?, to new: PCIBARRegion?) {
+        guard old != new else { return }
+        if let old { memory.unmapDeviceMemory(base: old.base) }
+        vga.framebufferMapping = nil
+        if let new {
+            memory.mapDeviceMemory(vga.vram.bytes, base: new.base, size: new.size)
+            vga.framebufferMapping = (memory, new.base)
+        }
+    }
 
     // MARK: BAR2 registers
 

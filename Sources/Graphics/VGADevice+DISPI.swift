@@ -92,7 +92,7 @@ extension VGADevice {
         dispiXOffset = 0
         dispiYOffset = 0
         dispiBank = 0
-        if clear { vram.clear() }
+        if clear { clearVideoMemory() }
     }
 
     private func setVirtualWidth(_ value: UInt16) {
@@ -102,5 +102,11 @@ extension VGADevice {
         guard bytesPerRow > 0, bytesPerRow * planes * Int(dispiYRes) <= vram.size else { return }
         dispiVirtWidth = value
         dispiVirtHeight = UInt16(min(vram.size / (bytesPerRow * planes), 0xFFFF))
+    }
+
+    /// Zeroes video RAM, reporting the write to a direct framebuffer mapping.
+    func clearVideoMemory() {
+        vram.clear()
+        if let m = framebufferMapping { m.memory.deviceWrote(at: m.base, count: vram.size) }
     }
 }

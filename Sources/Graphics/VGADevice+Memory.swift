@@ -87,7 +87,10 @@ extension VGADevice {
         if dispiLinearWindow {
             guard offset < DISPI.bankSize else { return }
             let i = Int(dispiBank) * DISPI.bankSize + Int(offset)
-            if i < vram.size { vram.bytes[i] = value }
+            if i < vram.size {
+                vram.bytes[i] = value
+                if let m = framebufferMapping { m.memory.deviceWrote(at: m.base &+ UInt32(i), count: 1) }
+            }
             return
         }
         guard let a = windowAddress(offset) else { return }
@@ -113,6 +116,7 @@ extension VGADevice {
         if planes & 2 != 0 { p[1] = UInt8(truncatingIfNeeded: data >> 8) }
         if planes & 4 != 0 { p[2] = UInt8(truncatingIfNeeded: data >> 16) }
         if planes & 8 != 0 { p[3] = UInt8(truncatingIfNeeded: data >> 24) }
+        if let m = framebufferMapping { m.memory.deviceWrote(at: m.base &+ UInt32(o << 2), count: 4) }
     }
 
     /// The four plane bytes at plane offset `o` (already bounded by `planeOffset`).

@@ -114,7 +114,7 @@ extension VGADevice: Snapshottable {
         dispiVirtHeight = d[7]
         dispiXOffset = d[8]
         dispiYOffset = d[9]
-        vram.clear()
+        clearVideoMemory()
         state.videoMemory.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { vram.bytes.update(from: base, count: src.count) }
         }

@@ -90,6 +90,11 @@ public final class VGADevice: PortIODevice, MMIODevice, DisplaySource {
 
     public let vram: VideoMemory
     let now: () -> UInt64
+    /// Where video RAM is mapped straight into guest memory (BAR0 with
+    /// `PCIVGAFunction.mapFramebufferDirectly`), if it is: writes the device makes to video RAM
+    /// itself (the legacy window, DISPI's clear, restore) are reported there so decoded code
+    /// taken from the framebuffer is dropped, as a CPU store through the mapping would.
+    var framebufferMapping: (memory: PhysicalMemory, base: UInt32)?
 
     // MARK: Guest-visible state
 

@@ -6,9 +6,8 @@ import EmulatorCore
 /// BAR is byte `n` of video RAM, whatever mode the adapter is in (as on QEMU's stdvga, where
 /// DISPI's LFB_ENABLED only tells software which aperture it uses).
 ///
-/// PERF: every access is an MMIO call (several per pixel for a guest drawing through it). A
-/// direct host mapping of `VideoMemory` into `PhysicalMemory` would make it RAM speed; see
-/// `PCIVGAFunction` for why it is not done yet.
+/// PERF: every access is an MMIO call; `PCIVGAFunction.mapFramebufferDirectly(into:)` maps
+/// video RAM as RAM pages instead (the machine's choice).
 public final class VGALinearFramebuffer: MMIODevice {
     public let vram: VideoMemory
 

@@ -92,6 +92,47 @@ struct DISPITests {
         #expect(b.frame()[2, 0] == 0x44_5566)
     }
 
+    @Test("direct LFB: video RAM is RAM pages at BAR0, moves with it, and device writes drop decoded code")
+    func directFramebuffer() {
+        let b = VGABench(directFramebuffer: true)
+        var mappingChanges = 0
+        b.memory.mappingObservers.append { mappingChanges += 1 }
+        b.placeBARs(framebuffer: Self.lfb, registers: Self.mmio)
+        #expect(mappingChanges >= 1)
+        #expect(b.memory.hostPage(Self.lfb)?.writable == true)
+        #expect(b.memory.hostPage(Self.lfb + (16 << 20) - 1)?.pointer == b.vga.vram.bytes + (16 << 20) - 4096)
+        Self.setMode(b, 800, 600, 32)
+        b.writel(Self.lfb + 8, 0x00AB_CDEF)
+        #expect(b.frame()[2, 0] == 0xAB_CDEF)
+        // A page of the framebuffer holding decoded code: a write through the banked window (the
+        // device's own path) drops that code, as a CPU store would.
+        let page = Int(Self.lfb >> 12) + 1
+        b.memory.markCodePage(page)
+        let generation = b.memory.codeGeneration[page]
+        b.writeb(0xA_0000 + 4096 + 17, 0x90)
+        #expect(b.memory.codeGeneration[page] == generation &+ 1)
+        #expect(b.readb(Self.lfb + 4096 + 17) == 0x90)
+        // Moving BAR0: the old range is no longer video RAM, code from both ranges is dropped.
+        b.memory.markCodePage(page)
+        let before = mappingChanges
+        b.function.configWrite(offset: 0x10, width: .dword, value: 0xD000_0000)
+        #expect(mappingChanges > before)
+        #expect(b.memory.codePage[page] == 0)
+        #expect(b.memory.hostPage(Self.lfb) == nil && b.readl(Self.lfb + 8) == 0xFFFF_FFFF)
+        #expect(b.readl(0xD000_0008) == 0x00AB_CDEF)
+        // Memory Space off unmaps it.
+        b.function.configWrite(offset: 0x04, width: .word, value: 0)
+        #expect(b.memory.hostPage(0xD000_0000) == nil)
+        // DISPI's clear on enable is reported too.
+        b.function.configWrite(offset: 0x04, width: .word, value: 2)
+        let p2 = Int(0xD000_0000 as UInt32 >> 12) + 5
+        b.memory.markCodePage(p2)
+        b.dispiWrite(DISPI.Index.enable, 0)
+        b.dispiWrite(DISPI.Index.enable, DISPI.Enable.enabled | DISPI.Enable.lfbEnabled)
+        #expect(b.memory.codePage[p2] == 0)
+        #expect(b.readl(0xD000_0008) == 0)
+    }
+
     @Test("bochs-drm through BAR2: DISPI registers at 0x500 + 2 × index, VGA ports at 0x400")
     func mmioRegisters() {
         let b = VGABench()

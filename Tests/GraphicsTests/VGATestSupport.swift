@@ -85,14 +85,20 @@ final class VGABench {
     let function: PCIVGAFunction
     let mapper: PCIBARMapper
 
-    init(videoMemorySize: Int = 16 << 20) {
+    /// - Parameter directFramebuffer: map video RAM into `memory` as RAM pages at BAR0 instead
+    ///   of the MMIO linear framebuffer.
+    init(videoMemorySize: Int = 16 << 20, directFramebuffer: Bool = false) {
         let clock = self.clock
         vga = VGADevice(videoMemorySize: videoMemorySize, now: { clock.now })
         for r in VGADevice.portRanges { ports.register(vga, ports: r) }
         memory.mapMMIO(vga, base: VGADevice.legacyWindow.base, size: VGADevice.legacyWindow.size)
         function = PCIVGAFunction(vga: vga)
         mapper = PCIBARMapper(memory: memory, ports: ports)
-        mapper.attach(function)
+        if directFramebuffer {
+            mapper.attach(function, framebufferDirectlyInto: memory)
+        } else {
+            mapper.attach(function)
+        }
     }
 
     func outb(_ port: UInt16, _ v: UInt8) { ports.write(IOPort(port), width: .byte, value: UInt32(v)) }
