@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore", "HyperV", "VMBus"]),
         .target(name: "Storage", dependencies: ["EmulatorCore"], swiftSettings: optimize),
         .target(name: "VMBusDevices", dependencies: ["VMBus", "Storage", "EmulatorCore"], swiftSettings: optimize),
+        .target(name: "Graphics", dependencies: ["EmulatorCore", "Chipset", "CZlib"], swiftSettings: optimize),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance", "Machine", "Chipset", "GuestKit", "Firmware", "Snapshot", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "VMBusTests", dependencies: ["VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "EmulatorCore", "TestSupport"]),
+        .testTarget(name: "GraphicsTests", dependencies: ["Graphics", "Chipset", "EmulatorCore", "CZlib"]),
         .testTarget(name: "VMBusDevicesTests", dependencies: ["VMBusDevices", "Storage", "VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -20,7 +20,7 @@ public final class PhysicalMemory {
 
     public static let pageShift: UInt32 = 12
     public static let pageSize: UInt32 = 4096
-    static let pageCount = 1 << 20
+    @usableFromInline static let pageCount = 1 << 20
 
     /// Bytes of RAM, starting at physical address 0 (the machine decides what it hides).
     public let ramSize: UInt32
@@ -46,6 +46,8 @@ public final class PhysicalMemory {
     private struct MMIORegion { var base: UInt32; var size: UInt32; var device: MMIODevice }
     private var mmio: [MMIORegion] = []
     private var roms: [(base: UInt32, storage: UnsafeMutablePointer<UInt8>, size: Int)] = []
+    /// Host memory of devices mapped as RAM pages (`mapDeviceMemory`).
+    private var deviceRegions: [(base: UInt32, size: UInt32)] = []
 
     /// Address mask applied by the A20 gate (bit 20 cleared while the gate is closed).
     public private(set) var a20Mask: UInt32 = 0xFFFF_FFFF
@@ -187,6 +189,61 @@ public final class PhysicalMemory {
             p += 1
         }
         notifyMappingChanged()
+    }
+
+    /// Maps host memory that a device owns (a framebuffer) at [base, base + size) as RAM pages:
+    /// the CPU's soft TLB caches them and stores to them take the RAM paths, with the code-page
+    /// tracking of RAM. `storage` must hold `size` bytes and stay allocated until
+    /// `unmapDeviceMemory(base:)`. Decoded code taken from whatever was mapped there before is
+    /// dropped. The device must report its own writes to that storage with `deviceWrote`.
+    public func mapDeviceMemory(_ storage: UnsafeMutablePointer<UInt8>, base: UInt32, size: UInt32) {
+        precondition(base % Self.pageSize == 0 && size % Self.pageSize == 0 && size > 0,
+                     "device memory is mapped in whole pages")
+        precondition(UInt64(base) + UInt64(size) <= 1 << 32, "device memory must lie below 4 GiB")
+        deviceRegions.append((base, size))
+        let first = Int(base >> Self.pageShift)
+        for i in 0..<Int(size >> Self.pageShift) {
+            dropDecodedCode(page: first + i)
+            pageHost[first + i] = storage + (i << Self.pageShift)
+            pageKind[first + i] = PageKind.ram.rawValue
+        }
+        notifyMappingChanged()
+    }
+
+    /// Removes the device memory mapped at `base`; its pages return to RAM if they lie in RAM,
+    /// else to unmapped. Decoded code taken from it is dropped.
+    public func unmapDeviceMemory(base: UInt32) {
+        guard let i = deviceRegions.firstIndex(where: { $0.base == base }) else { return }
+        let r = deviceRegions.remove(at: i)
+        let first = Int(r.base >> Self.pageShift)
+        for p in first..<first + Int(r.size >> Self.pageShift) {
+            dropDecodedCode(page: p)
+            if p < Int(ramSize >> Self.pageShift) {
+                pageHost[p] = ram + (p << Self.pageShift)
+                pageKind[p] = PageKind.ram.rawValue
+            } else {
+                pageHost[p] = nil
+                pageKind[p] = PageKind.unmapped.rawValue
+            }
+        }
+        notifyMappingChanged()
+    }
+
+    /// A device changed `count` bytes of its mapped memory at guest-physical `address` behind
+    /// the CPU's back: decoded code taken from those bytes is dropped (as a CPU store would).
+    @inlinable public func deviceWrote(at address: UInt32, count: Int) {
+        var a = Int(address)
+        let end = a + count
+        while a < end {
+            let p = a >> 12
+            let chunk = min(end - a, 4096 - (a & 0xFFF))
+            if p < Self.pageCount && codePage[p] != 0 { codeStored(page: p, offset: a & 0xFFF, count: chunk) }
+            a += chunk
+        }
+    }
+
+    private func dropDecodedCode(page p: Int) {
+        if codePage[p] != 0 { codeWritten(page: p) }
     }
 
     private func notifyMappingChanged() {
