@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Conformance", dependencies: ["X86", "EmulatorCore", "CZlib"], swiftSettings: optimize),
         .target(name: "Chipset", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
         .target(name: "ACPI", dependencies: ["EmulatorCore"], swiftSettings: optimize),
-        .target(name: "Firmware", dependencies: ["EmulatorCore", "X86"], swiftSettings: optimize),
+        .target(name: "Firmware", dependencies: ["EmulatorCore", "X86", "ACPI", "Storage"], swiftSettings: optimize),
         .target(name: "GuestKit"),
         .target(name: "Snapshot", dependencies: ["EmulatorCore", "CZstd"], swiftSettings: optimize),
         .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware", "Snapshot", "CZlib", "HyperV", "VMBus", "Storage", "VMBusDevices"], swiftSettings: optimize),

@@ -1,6 +1,7 @@
 // The machine configuration as a snapshot manifest records it.
 
 import Chipset
+import Firmware
 
 /// The "configuration" object of a snapshot's manifest: everything guest-visible a restore
 /// needs to rebuild the same machine, plus what the host side was (for information).
@@ -32,6 +33,12 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
     /// Disks on the synthetic SCSI controller, reopened on restore (their saved identity is
     /// checked against the files then).
     public var vmbusDisks: [MachineConfiguration.VMBusDisk]?
+    /// Floppy drives, hard disks, CD-ROM and boot order of the BIOS (absent in older
+    /// descriptions: none). Reopened on restore; the "bios" section checks their identity.
+    public var floppyImages: [MachineConfiguration.DiskImage?]?
+    public var hardDisks: [MachineConfiguration.DiskImage]?
+    public var cdrom: String?
+    public var bootOrder: [BootDevice]?
     /// "virtual" or "realtime" at save time.
     public var clock: String
     public var nanosecondsPerInstruction: UInt64
@@ -51,6 +58,10 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         fwCfg = c.fwCfg
         hyperV = c.hyperV
         vmbusDisks = c.vmbusDisks
+        floppyImages = c.floppyImages
+        hardDisks = c.hardDisks
+        cdrom = c.cdrom
+        bootOrder = c.bootOrder
         clock = c.clock.rawValue
         nanosecondsPerInstruction = c.nanosecondsPerInstruction
         firmware = c.firmware.map { BlobSummary($0) }
@@ -79,6 +90,10 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         c.fwCfg = fwCfg
         c.hyperV = hyperV ?? false
         c.vmbusDisks = vmbusDisks ?? []
+        c.floppyImages = floppyImages ?? []
+        c.hardDisks = hardDisks ?? []
+        c.cdrom = cdrom
+        c.bootOrder = bootOrder ?? BootDevice.defaultOrder
         if let mode = host.clock {
             c.clock = mode
         } else {
