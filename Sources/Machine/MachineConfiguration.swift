@@ -41,6 +41,9 @@ public struct MachineConfiguration: Sendable {
     public var cdrom: String?
     /// The device classes the BIOS tries at INT 19h, in order.
     public var bootOrder: [BootDevice] = BootDevice.defaultOrder
+    /// The service port of Partita's BIOS (0AF0h, `BIOSServices`) when no kernel is loaded
+    /// directly. A restored direct-boot machine turns it off, as its original had none.
+    public var biosServices = true
     /// QEMU's fw_cfg interface at 0x510 (signature, RAM size, CPU count, command line, e820).
     public var fwCfg = true
     /// How a halted CPU's wait for its next timer passes: instantly (`.virtual`, deterministic:

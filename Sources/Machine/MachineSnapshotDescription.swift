@@ -94,6 +94,8 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         c.hardDisks = hardDisks ?? []
         c.cdrom = cdrom
         c.bootOrder = bootOrder ?? BootDevice.defaultOrder
+        // A kernel booted directly had no BIOS service port; firmware boots had one.
+        c.biosServices = kernel == nil
         if let mode = host.clock {
             c.clock = mode
         } else {

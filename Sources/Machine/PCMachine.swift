@@ -258,7 +258,7 @@ public final class PCMachine {
             hyperV = stack
             registry += stack.devices
         }
-        if config.kernel == nil {
+        if config.kernel == nil && config.biosServices {
             // Firmware boot: Partita's BIOS calls its heavy services through one port.
             let services = BIOSServices(cpu: cpu, memory: memory, ports: bus, layout: layout, disks: legacyDisks,
                                         bootOrder: config.bootOrder,
