@@ -2,8 +2,9 @@
 # fetches the guest kit (or says "skipped: ..." and exits 0 when it cannot), and provides
 # check/wait_for. Sets: partita, work, kernel, initrd, passed, failed.
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-partita=.build/release/partita
-[ -x "$partita" ] || swift build -c release --product partita
+# PARTITA names another binary; PARTITA_SCRATCH another build directory (swift --scratch-path).
+partita=${PARTITA:-.build/release/partita}
+[ -x "$partita" ] || swift build -c release --product partita ${PARTITA_SCRATCH:+--scratch-path "$PARTITA_SCRATCH"}
 work=$(mktemp -d)
 if ! kit=$("$partita" guest fetch 2>"$work/fetch.err"); then
     echo "skipped: the guest kit could not be built: $(tail -1 "$work/fetch.err")"

@@ -49,13 +49,15 @@ public struct E820Map: Equatable, Sendable {
     /// of RAM holding the ACPI tables: conventional memory up to the EBDA at 0x9FC00, the EBDA,
     /// the BIOS area 0xF0000–0xFFFFF, extended memory, the ACPI region (its first `acpiNVSSize`
     /// bytes ACPI NVS — the FACS, which the OS writes — the rest ACPI reclaimable), and the I/O
-    /// APIC, local APIC and firmware ranges at the top of the 4 GiB space.
+    /// APIC, local APIC and firmware ranges at the top of the 4 GiB space. `biosAreaBase` is
+    /// where the reserved BIOS area below 1 MiB starts (0xF0000; Partita's BIOS keeps tables
+    /// from 0xE0000).
     public static func pc(ramSize: UInt32, acpiSize: UInt32, acpiNVSSize: UInt32 = 0,
-                          firmwareSize: UInt32 = 0x4_0000) -> E820Map {
+                          biosAreaBase: UInt64 = 0xF_0000, firmwareSize: UInt32 = 0x4_0000) -> E820Map {
         var m = E820Map()
         m.add(Entry(base: 0, length: 0x9_FC00, type: .usable))
         m.add(Entry(base: 0x9_FC00, length: 0x400, type: .reserved))
-        m.add(Entry(base: 0xF_0000, length: 0x1_0000, type: .reserved))
+        m.add(Entry(base: biosAreaBase, length: 0x10_0000 - biosAreaBase, type: .reserved))
         let acpiBase = UInt64(ramSize) - UInt64(acpiSize)
         if acpiBase > 0x10_0000 {
             m.add(Entry(base: 0x10_0000, length: acpiBase - 0x10_0000, type: .usable))

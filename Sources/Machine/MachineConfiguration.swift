@@ -37,6 +37,17 @@ public struct MachineConfiguration: Sendable {
     /// of its image: the images stay as they were at power-on, and a snapshot carries the
     /// overlays, so it restores onto the same unchanged images.
     public var snapshotDisks = false
+    /// Floppy drives A: and B: (nil: no drive), served by the BIOS's INT 13h.
+    public var floppyImages: [DiskImage?] = []
+    /// Hard disks 80h–83h (at most 4, or 3 with a CD-ROM: they share the two IDE channels).
+    public var hardDisks: [DiskImage] = []
+    /// A CD-ROM (ISO 9660 image, read-only, 2048-byte sectors); bootable through El Torito.
+    public var cdrom: String?
+    /// The device classes the BIOS tries at INT 19h, in order.
+    public var bootOrder: [BootDevice] = BootDevice.defaultOrder
+    /// The service port of Partita's BIOS (0AF0h, `BIOSServices`) when no kernel is loaded
+    /// directly. A restored direct-boot machine turns it off, as its original had none.
+    public var biosServices = true
     /// QEMU's fw_cfg interface at 0x510 (signature, RAM size, CPU count, command line, e820).
     public var fwCfg = true
     /// How a halted CPU's wait for its next timer passes: instantly (`.virtual`, deterministic:
@@ -53,6 +64,16 @@ public struct MachineConfiguration: Sendable {
 
     /// A raw image file on the synthetic SCSI controller.
     public struct VMBusDisk: Sendable, Equatable, Codable {
+        public var path: String
+        public var readOnly: Bool
+        public init(path: String, readOnly: Bool = false) {
+            self.path = path
+            self.readOnly = readOnly
+        }
+    }
+
+    /// A disk image file for the legacy (BIOS / IDE / floppy) disks.
+    public struct DiskImage: Sendable, Equatable, Codable {
         public var path: String
         public var readOnly: Bool
         public init(path: String, readOnly: Bool = false) {
@@ -105,7 +126,7 @@ public enum ConfigurationError: Error, CustomStringConvertible {
         case .badFirmwareSize(let n):
             return "firmware image is \(n) bytes; it must be exactly 64, 128 or 256 KiB"
         case .noFirmware:
-            return "nothing to boot: give --kernel FILE (with --initrd and --append) or --bios FILE"
+            return "nothing to boot: give --kernel FILE (with --initrd and --append) or --bios FILE, or build Partita's BIOS (scripts/build-firmware.sh writes roms/partita-bios.bin; PARTITA_BIOS=FILE names another)"
         case .cannotOpen(let path, let why):
             return "cannot open \(path): \(why)"
         case .badKernel(let why), .badFirmware(let why):

@@ -1,6 +1,7 @@
 // The machine configuration as a snapshot manifest records it.
 
 import Chipset
+import Firmware
 
 /// The "configuration" object of a snapshot's manifest: everything guest-visible a restore
 /// needs to rebuild the same machine, plus what the host side was (for information).
@@ -34,6 +35,12 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
     public var vmbusDisks: [MachineConfiguration.VMBusDisk]?
     /// Disk writes went to copy-on-write overlays, which the snapshot carries (absent: no).
     public var snapshotDisks: Bool?
+    /// Floppy drives, hard disks, CD-ROM and boot order of the BIOS (absent in older
+    /// descriptions: none). Reopened on restore; the "bios" section checks their identity.
+    public var floppyImages: [MachineConfiguration.DiskImage?]?
+    public var hardDisks: [MachineConfiguration.DiskImage]?
+    public var cdrom: String?
+    public var bootOrder: [BootDevice]?
     /// "virtual" or "realtime" at save time.
     public var clock: String
     public var nanosecondsPerInstruction: UInt64
@@ -54,6 +61,10 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         hyperV = c.hyperV
         vmbusDisks = c.vmbusDisks
         snapshotDisks = c.snapshotDisks ? true : nil
+        floppyImages = c.floppyImages
+        hardDisks = c.hardDisks
+        cdrom = c.cdrom
+        bootOrder = c.bootOrder
         clock = c.clock.rawValue
         nanosecondsPerInstruction = c.nanosecondsPerInstruction
         firmware = c.firmware.map { BlobSummary($0) }
@@ -83,6 +94,12 @@ public struct MachineSnapshotDescription: Codable, Equatable, Sendable {
         c.hyperV = hyperV ?? false
         c.vmbusDisks = vmbusDisks ?? []
         c.snapshotDisks = snapshotDisks ?? false
+        c.floppyImages = floppyImages ?? []
+        c.hardDisks = hardDisks ?? []
+        c.cdrom = cdrom
+        c.bootOrder = bootOrder ?? BootDevice.defaultOrder
+        // A kernel booted directly had no BIOS service port; firmware boots had one.
+        c.biosServices = kernel == nil
         if let mode = host.clock {
             c.clock = mode
         } else {

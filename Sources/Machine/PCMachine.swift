@@ -6,6 +6,7 @@ import EmulatorCore
 import Firmware
 import Foundation
 import HyperV
+import Storage
 import X86
 
 /// A PC built from a `MachineConfiguration`.
@@ -64,6 +65,11 @@ public final class PCMachine {
     var hyperV: HyperVStack?
     /// QEMU's fw_cfg (nil when the configuration leaves it out).
     public private(set) var fwCfg: FwCfg?
+    /// The floppy, hard disk and CD-ROM images, opened once: the BIOS serves them through INT 13h,
+    /// and the floppy and IDE controllers are to be handed the same objects.
+    public let legacyDisks: LegacyDisks
+    /// The services Partita's BIOS calls through port 0AF0h (nil for a direct kernel boot).
+    public private(set) var biosServices: BIOSServices?
     /// Every device object this machine created, with the ports it claimed (see `MachineDevice`).
     public private(set) var devices: [MachineDevice] = []
     /// What a snapshot's manifest records about this machine. A restored machine keeps the
@@ -136,7 +142,15 @@ public final class PCMachine {
         pit = PIT(scheduler: scheduler, irq0: irq(0))
         portB = SystemControlPortB(pit: pit, scheduler: scheduler)
         rtc = RTC(interrupt: irq(8), scheduler: scheduler, start: config.rtcStart)
-        rtc.applyStandardLayout(CMOSConfiguration(ramSize: UInt64(config.ramSize)))
+        let disks = try Self.openLegacyDisks(config)
+        legacyDisks = disks
+        let floppyTypes = (0..<2).map { i -> CMOSConfiguration.FloppyType in
+            guard let d = disks.floppy(i), let g = DiskGeometry.floppy(bytes: d.byteCount) else { return .none }
+            return CMOSConfiguration.FloppyType(rawValue: g.floppyType) ?? .none
+        }
+        rtc.applyStandardLayout(CMOSConfiguration(ramSize: UInt64(config.ramSize), floppyA: floppyTypes[0],
+                                                  floppyB: floppyTypes[1],
+                                                  hardDiskCount: min(2, disks.hardDisks.count)))
         let gate = a20
         var resetHook: () -> Void = {}
         ps2 = PS2Controller(scheduler: scheduler, keyboardInterrupt: irq(PS2Controller.keyboardIRQ),
@@ -244,6 +258,15 @@ public final class PCMachine {
             hyperV = stack
             registry += stack.devices
         }
+        if config.kernel == nil && config.biosServices {
+            // Firmware boot: Partita's BIOS calls its heavy services through one port.
+            let services = BIOSServices(cpu: cpu, memory: memory, ports: bus, layout: layout, disks: legacyDisks,
+                                        bootOrder: config.bootOrder,
+                                        acpiDevices: hyperV == nil ? [] : [VMBusACPIDevice()])
+            services.log = { FileHandle.standardError.write(Data("partita: bios: \($0)\n".utf8)) }
+            biosServices = services
+            claim("bios", services, [BIOSServices.port...BIOSServices.port])
+        }
         devices = registry
         if let image = config.firmware {
             try PCMachine.mapFirmware(image, into: memory)
@@ -338,6 +361,32 @@ public final class PCMachine {
         }
     }
 
+    /// Opens the configuration's floppy, hard disk and CD-ROM images.
+    static func openLegacyDisks(_ config: MachineConfiguration) throws -> LegacyDisks {
+        guard config.floppyImages.count <= 2 else { throw ConfigurationError.badDisk("a PC has two floppy drives (A: and B:)") }
+        let maxDisks = config.cdrom == nil ? 4 : 3
+        guard config.hardDisks.count <= maxDisks else {
+            throw ConfigurationError.badDisk("\(config.hardDisks.count) hard disks given; the two IDE channels hold \(maxDisks) beside \(config.cdrom == nil ? "nothing else" : "the CD-ROM")")
+        }
+        func open(_ image: MachineConfiguration.DiskImage, blockSize: Int = 512) throws -> any BlockDevice {
+            do { return try RawFileBlockDevice(path: image.path, readOnly: image.readOnly, blockSize: blockSize) } catch {
+                throw ConfigurationError.badDisk("\(image.path): \(error)")
+            }
+        }
+        var floppies: [(any BlockDevice)?] = []
+        for image in config.floppyImages {
+            guard let image else { floppies.append(nil); continue }
+            let device = try open(image)
+            guard DiskGeometry.floppy(bytes: device.byteCount) != nil else {
+                throw ConfigurationError.badDisk("floppy image \(image.path) is \(device.byteCount) bytes; a PC floppy holds \(DiskGeometry.floppySizes)")
+            }
+            floppies.append(device)
+        }
+        let disks = try config.hardDisks.map { try open($0) }
+        let cd = try config.cdrom.map { try open(.init(path: $0, readOnly: true), blockSize: 2048) }
+        return LegacyDisks(floppies: floppies, hardDisks: disks, cdrom: cd)
+    }
+
     private static func openSink(_ path: String) throws -> FileHandle {
         if path == "-" || path == "stdio" { return FileHandle.standardOutput }
         guard FileManager.default.createFile(atPath: path, contents: nil),
@@ -389,6 +438,7 @@ public final class PCMachine {
         a20.reset()
         fwCfg?.reset()
         hyperV?.reset()
+        biosServices?.reset()
         resetCount += 1
     }
 

@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A raw (flat) disk image: block n lives at byte n × 512 of the file. The size comes from the
+/// A raw (flat) disk image: block n lives at byte n × `blockSize` (512, or 2048 for CDs) of the file. The size comes from the
 /// file when it is opened; a trailing partial block is not addressable. Opened read-only when
 /// asked (O_RDONLY; writes then fail with `.readOnly`).
 ///
@@ -15,12 +15,14 @@ import Darwin
 public final class RawFileBlockDevice: BlockDevice {
     public let path: String
     public let isReadOnly: Bool
-    public let blockSize = 512
+    public let blockSize: Int
     public let blockCount: UInt64
     private var fd: Int32
 
     /// Opens `path`; throws `.cannotOpen` / `.tooSmall` / `.io` instead of trapping.
-    public init(path: String, readOnly: Bool = false) throws(DiskError) {
+    /// `blockSize` is 512, or 2048 for a CD-ROM (ISO 9660) image.
+    public init(path: String, readOnly: Bool = false, blockSize: Int = 512) throws(DiskError) {
+        precondition(blockSize == 512 || blockSize == 2048, "block size must be 512 or 2048")
         let fd = open(path, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
         var st = stat()
@@ -30,14 +32,15 @@ public final class RawFileBlockDevice: BlockDevice {
             throw .io(operation: "fstat", errno: e)
         }
         let size = UInt64(max(0, st.st_size))
-        guard size >= 512 else {
+        guard size >= UInt64(blockSize) else {
             _ = closeDescriptor(fd)
             throw .tooSmall(path: path, bytes: size)
         }
         self.path = path
         self.isReadOnly = readOnly
         self.fd = fd
-        self.blockCount = size / 512
+        self.blockSize = blockSize
+        self.blockCount = size / UInt64(blockSize)
     }
 
     deinit { if fd >= 0 { _ = closeDescriptor(fd) } }

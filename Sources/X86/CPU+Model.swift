@@ -2,13 +2,13 @@
 
 extension CPU {
     /// The family/model/stepping CPUID reports: family 6, model 3 (Pentium II class), stepping 3.
-    static let signature: UInt32 = 0x0000_0633
+    public static let signature: UInt32 = 0x0000_0633
 
     /// Time-stamp counter: one tick per retired instruction plus the software offset.
     var currentTSC: UInt64 { instructionsRetired &+ tscOffset }
 
     /// CPUID feature flags (EDX of leaf 1) for what this interpreter implements.
-    var featureEDX: UInt32 {
+    public var featureEDX: UInt32 {
         var f: UInt32 = 0
         f |= 1 << 0   // FPU
         f |= 1 << 1   // VME

@@ -167,3 +167,17 @@ public enum CR4 {
     /// Bits this CPU accepts in CR4 (no PAE, no OSFXSR).
     public static let supported: UInt32 = vme | pvi | tsd | de | pse | mce | pge | pce
 }
+
+extension CPU {
+    /// The physical address a supervisor data access to `linear` reaches (the linear address
+    /// itself without paging), or nil when the page walk faults. For firmware services that read
+    /// a caller's buffers: a failed walk leaves CR2 as it was.
+    public func physicalAddress(ofLinear linear: UInt32, write: Bool) -> UInt32? {
+        guard pagingEnabled else { return linear }
+        let savedCR2 = cr2
+        do { return try translate(linear, write: write, user: false) } catch {
+            cr2 = savedCR2
+            return nil
+        }
+    }
+}

@@ -14,8 +14,15 @@ struct RunCommand: ParsableCommand {
         Builds a PC — i686 CPU with local APIC, I/O APIC, 8259A PIC pair, 8254 PIT, MC146818 \
         RTC/CMOS, 8042 keyboard controller, 16550A COM1, PCI (i440FX host bridge, PIIX3 ISA bridge, \
         PIIX4 ACPI power management), QEMU's fw_cfg, ports 0x61, 0x92, 0xCF9 and 0x80 — and \
-        either boots a kernel directly or runs the firmware given with --bios from the reset \
-        vector F000:FFF0. There is no display yet: every run is headless.
+        either boots a kernel directly or runs firmware from the reset vector F000:FFF0: the \
+        image given with --bios, else Partita's own BIOS (roms/partita-bios.bin beside the \
+        package, or the file named by PARTITA_BIOS). There is no display yet: every run is \
+        headless.
+
+        Partita's BIOS boots from --floppy (A:, B:), --hda…--hdd (80h–83h) and --cdrom (El \
+        Torito: no emulation, floppy or hard disk emulation) in the --boot order (default: \
+        floppy, hard disk, CD-ROM), prints its messages on the screen and on COM1, and says \
+        "No bootable device." there when nothing boots.
 
         --kernel takes a Linux bzImage (32-bit boot protocol, with --initrd and --append) or a \
         multiboot v1 kernel (ELF or a.out kludge; modules from --module, or from --initrd as in \
@@ -61,6 +68,27 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Firmware image of 64, 128 or 256 KiB, mapped below 1 MiB and 4 GiB.", valueName: "FILE"))
     var bios: String?
+
+    @Option(name: .long, help: ArgumentHelp("Floppy image for drive A: (a second --floppy is B:); ,readonly write-protects it. Standard sizes 160K–2.88M.", valueName: "FILE[,readonly]"))
+    var floppy: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Hard disk image, BIOS drive 80h (primary master); ,readonly write-protects it.", valueName: "FILE[,readonly]"))
+    var hda: String?
+
+    @Option(name: .long, help: ArgumentHelp("Hard disk image, drive 81h (primary slave).", valueName: "FILE[,readonly]"))
+    var hdb: String?
+
+    @Option(name: .long, help: ArgumentHelp("Hard disk image, drive 82h.", valueName: "FILE[,readonly]"))
+    var hdc: String?
+
+    @Option(name: .long, help: ArgumentHelp("Hard disk image, drive 83h (not with --cdrom).", valueName: "FILE[,readonly]"))
+    var hdd: String?
+
+    @Option(name: .long, help: ArgumentHelp("CD-ROM image (ISO 9660, read-only); bootable through El Torito.", valueName: "FILE"))
+    var cdrom: String?
+
+    @Option(name: .long, help: ArgumentHelp("Boot order for Partita's BIOS: drive letters tried first (a floppy, c hard disk, d CD-ROM), the rest follow in the order a, c, d. Default acd.", valueName: "a|c|d"))
+    var boot: String?
 
     @Option(name: .long, help: ArgumentHelp("Kernel to boot directly: a Linux bzImage or a multiboot v1 kernel.", valueName: "FILE"))
     var kernel: String?
@@ -184,8 +212,25 @@ struct RunCommand: ParsableCommand {
         var config = MachineConfiguration()
         do {
             config.ramSize = try Self.parseSize(memory ?? "32M")
-            guard bios != nil || kernel != nil else { throw ConfigurationError.noFirmware }
-            if let bios { config.firmware = try Self.readFile(bios) }
+            if let bios {
+                config.firmware = try Self.readFile(bios)
+            } else if kernel == nil {
+                guard let path = Self.defaultBIOSPath() else { throw ConfigurationError.noFirmware }
+                config.firmware = try Self.readFile(path)
+            }
+            guard floppy.count <= 2 else { throw CommandLineError("--floppy is given at most twice (A: and B:)") }
+            config.floppyImages = try floppy.map { try Self.parseDiskImage($0, option: "--floppy") }
+            config.hardDisks = try [hda, hdb, hdc, hdd].compactMap { $0 }.map { try Self.parseDiskImage($0, option: "--hda") }
+            if hda == nil && (hdb != nil || hdc != nil || hdd != nil) {
+                throw CommandLineError("--hdb/--hdc/--hdd need --hda (hard disks are numbered from 80h)")
+            }
+            config.cdrom = cdrom
+            if let boot {
+                guard let order = BootDevice.order(preferring: boot) else {
+                    throw CommandLineError("bad --boot '\(boot)': use drive letters a (floppy), c (hard disk), d (CD-ROM)")
+                }
+                config.bootOrder = order
+            }
             if let kernel {
                 let image = try Self.readFile(kernel)
                 config.kernel = image
@@ -231,7 +276,9 @@ struct RunCommand: ParsableCommand {
         let fromSnapshot: [(String, Bool)] = [
             ("--memory", memory != nil), ("--bios", bios != nil), ("--kernel", kernel != nil),
             ("--initrd", initrd != nil), ("--module", !module.isEmpty), ("--append", !append.isEmpty),
-            ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil),
+            ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--floppy", !floppy.isEmpty),
+            ("--hda", hda != nil), ("--hdb", hdb != nil), ("--hdc", hdc != nil), ("--hdd", hdd != nil),
+            ("--cdrom", cdrom != nil), ("--boot", boot != nil), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil),
             ("--snapshot-disks", snapshotDisks)]
         if let (option, _) = fromSnapshot.first(where: { $0.1 }) {
             throw CommandLineError("\(option) cannot be combined with --restore: the machine comes from the snapshot")
@@ -249,6 +296,30 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("partita: warning: \(warning) (continuing: --force-disks)\n".utf8))
         }
         return machine
+    }
+
+    /// Partita's BIOS image: $PARTITA_BIOS, else roms/partita-bios.bin in the package the
+    /// executable was built in (it sits in <package>/.build*/<config>/partita) or beside it.
+    static func defaultBIOSPath() -> String? {
+        if let path = ProcessInfo.processInfo.environment["PARTITA_BIOS"], !path.isEmpty { return path }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent("roms/partita-bios.bin").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    /// "FILE" or "FILE,readonly".
+    static func parseDiskImage(_ spec: String, option: String) throws -> MachineConfiguration.DiskImage {
+        var path = spec, readOnly = false
+        if spec.hasSuffix(",readonly") {
+            path = String(spec.dropLast(",readonly".count))
+            readOnly = true
+        }
+        guard !path.isEmpty else { throw CommandLineError("bad \(option) '\(spec)': use FILE or FILE,readonly") }
+        return .init(path: path, readOnly: readOnly)
     }
 
     private func checkRunLimits() throws {
