@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Firmware", dependencies: ["EmulatorCore", "X86", "ACPI", "Storage"], swiftSettings: optimize),
         .target(name: "GuestKit"),
         .target(name: "Snapshot", dependencies: ["EmulatorCore", "CZstd"], swiftSettings: optimize),
-        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware", "Snapshot", "CZlib", "HyperV", "VMBus", "Storage", "VMBusDevices"], swiftSettings: optimize),
+        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Chipset", "ACPI", "Firmware", "Snapshot", "CZlib", "HyperV", "VMBus", "Storage", "VMBusDevices", "Graphics"], swiftSettings: optimize),
         .target(name: "HyperV", dependencies: ["EmulatorCore", "X86", "ACPI"], swiftSettings: optimize),
         .target(name: "VMBus", dependencies: ["EmulatorCore", "HyperV"], swiftSettings: optimize),
         .target(name: "TestSupport", dependencies: ["X86", "EmulatorCore", "HyperV", "VMBus"]),
@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "VMBusDevices", dependencies: ["VMBus", "Storage", "EmulatorCore"], swiftSettings: optimize),
         .target(name: "Graphics", dependencies: ["EmulatorCore", "Chipset", "CZlib"], swiftSettings: optimize),
         .executableTarget(name: "partita", dependencies: [
-            "X86", "EmulatorCore", "Conformance", "Machine", "Chipset", "GuestKit", "Firmware", "Snapshot", "CZlib",
+            "X86", "EmulatorCore", "Conformance", "Machine", "Chipset", "GuestKit", "Firmware", "Snapshot", "CZlib", "Graphics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"]),

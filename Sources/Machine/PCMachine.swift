@@ -6,6 +6,7 @@ import EmulatorCore
 import Firmware
 import Foundation
 import HyperV
+import Graphics
 import Storage
 import X86
 
@@ -68,6 +69,17 @@ public final class PCMachine {
     /// The floppy, hard disk and CD-ROM images, opened once: the BIOS serves them through INT 13h,
     /// and the floppy and IDE controllers are to be handed the same objects.
     public let legacyDisks: LegacyDisks
+    /// The 8237A DMA pair (ISA DMA channels 0–7, page registers 0x81–0x8F).
+    public let dma: DMAController
+    /// The 82077AA floppy controller (0x3F0–0x3F5, 0x3F7, IRQ 6, DMA channel 2) with drives A:, B:.
+    public let floppyController: FloppyController
+    /// The PIIX3 IDE function (00:01.1): hard disks and the CD-ROM on the legacy channels
+    /// (0x1F0/0x3F6 IRQ 14, 0x170/0x376 IRQ 15), bus-master DMA in BAR4.
+    public let ide: PIIX3IDEFunction
+    /// The VGA with Bochs VBE (0x3B0–0x3DF, 0x1CE/0x1CF, 0xA0000–0xBFFFF) and its PCI function
+    /// (00:02.0, 1234:1111, linear framebuffer in BAR0): the machine's display.
+    public let vga: VGADevice
+    let vgaFunction: PCIVGAFunction
     /// The services Partita's BIOS calls through port 0AF0h (nil for a direct kernel boot).
     public private(set) var biosServices: BIOSServices?
     /// Every device object this machine created, with the ports it claimed (see `MachineDevice`).
@@ -188,6 +200,38 @@ public final class PCMachine {
         barMapper = PCIBARMapper(memory: memory, ports: bus)
         barMapper.attach(powerManagement)
 
+        // Legacy PC devices: DMA, floppy, IDE and VGA (Hyper-V "Generation 1" has them all).
+        dma = DMAController(memory: memory)
+        floppyController = FloppyController(scheduler: scheduler, interrupt: irq(6), dma: dma)
+        for (drive, media) in disks.floppies.enumerated() {
+            guard let media else { continue }
+            do { try floppyController.insert(media, drive: drive, writeProtected: media.isReadOnly) } catch {
+                throw ConfigurationError.badDisk("floppy \(drive == 0 ? "A:" : "B:"): \(error)")
+            }
+        }
+        // QEMU's placement: hard disks in order on primary master, primary slave, then the
+        // secondary channel, the CD-ROM on the secondary master when there is one.
+        var slots: [ATADevice?] = [nil, nil, nil, nil]
+        var free = [0, 1, 2, 3]
+        if let cd = disks.cdrom {
+            slots[2] = ATAPIDevice(cdrom: SCSICDROM(medium: cd), serial: "PARTITA-CD0")
+            free.removeAll { $0 == 2 }
+        }
+        for (i, disk) in disks.hardDisks.enumerated() {
+            slots[free[i]] = ATADisk(device: disk, serial: "PARTITA-HD\(i)")
+        }
+        ide = PIIX3IDEFunction(memory: memory, primaryInterrupt: isaBridge.isaIRQInput(14),
+                               secondaryInterrupt: isaBridge.isaIRQInput(15), primaryMaster: slots[0],
+                               primarySlave: slots[1], secondaryMaster: slots[2], secondarySlave: slots[3])
+        pci.register(ide, device: PIIX3IDEFunction.device, function: PIIX3IDEFunction.function)
+        barMapper.attach(ide.config, bar: PIIX3IDEFunction.busMasterBAR, to: .io(ide))
+        let clock = scheduler
+        vga = VGADevice(videoMemorySize: 16 << 20, now: { [unowned clock] in clock.now.nanoseconds })
+        memory.mapMMIO(vga, base: 0xA_0000, size: 0x2_0000)
+        vgaFunction = PCIVGAFunction(vga: vga)
+        pci.register(vgaFunction, device: 2, function: 0)
+        barMapper.attach(vgaFunction, framebufferDirectlyInto: memory)
+
         var postSink: ((UInt8) -> Void)?
         if let p = config.postCodes, !p.path.isEmpty {
             let handle = try PCMachine.openSink(p.path)
@@ -216,6 +260,11 @@ public final class PCMachine {
         claim("pci", pci, PCIBus.portRanges)
         let apm = powerManagement.smiCommandPort
         claim("apm", apm, [apm.ports])
+        claim("dma", dma, DMAController.portRanges)
+        claim("fdc", floppyController, FloppyController.portRanges)
+        claim("piix3-ide", ide, PIIX3IDEFunction.legacyPortRanges)
+        claim("vga", vga, VGADevice.portRanges)
+        registry.append(MachineDevice("vga-pci", vgaFunction))
 
         // Everything below captures self.
         resetHook = { [unowned self] in self.requestReset() }
@@ -275,6 +324,9 @@ public final class PCMachine {
         hostBridge.pamChanged = { [unowned self] register, _, _ in applyShadowRegisters(register) }
         applyShadowRegisters()
         if let kernel = config.kernel {
+            // No firmware sets up the chipset: do what a BIOS would have done for Linux.
+            dma.configureCascadeAsFirmwareDoes()
+            ide.configureAsFirmware(busMasterBase: 0xC000)
             try bootKernelDirectly(kernel)
         }
     }
@@ -438,6 +490,11 @@ public final class PCMachine {
         a20.reset()
         fwCfg?.reset()
         hyperV?.reset()
+        dma.reset()
+        floppyController.reset()
+        ide.reset()
+        vga.reset()
+        vgaFunction.reset()
         biosServices?.reset()
         resetCount += 1
     }

@@ -4,6 +4,7 @@ import ArgumentParser
 import Chipset
 import Firmware
 import Foundation
+import Graphics
 import Machine
 
 struct RunCommand: ParsableCommand {
@@ -151,6 +152,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run without a display (the only mode so far).")
     var headless = false
 
+    @Option(name: .customLong("screenshot"), help: ArgumentHelp("When the run ends, write the guest's screen (VGA/VBE) to FILE as a PNG.", valueName: "FILE.png"))
+    var screenshot: String?
+
+    @Option(name: .customLong("screen-text"), help: ArgumentHelp("When the run ends, write a text-mode screen to FILE as UTF-8 (code page 437 mapped to Unicode; trailing spaces trimmed). In a graphics mode the file is left empty and a note goes to standard error.", valueName: "FILE"))
+    var screenText: String?
+
     func run() throws {
         let machine = try restore.map(restoredMachine) ?? builtMachine()
         // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
@@ -185,6 +192,7 @@ struct RunCommand: ParsableCommand {
         machine.hostRequestPending = nil
         TerminalInput.restore()
         machine.flushOutputs()
+        try writeScreen(of: machine)
         if let path = saveOnExit, [.timeout, .stopped, .instructionLimit].contains(stop) {
             do { try machine.saveSnapshot(to: path) } catch { throw CommandLineError("\(error)") }
         }
@@ -204,6 +212,25 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("partita: the CPU halted and nothing can wake it (no timer armed; interrupts disabled or no input)\n".utf8))
             throw ExitCode(4)
         case .stopped, .powerOff, .instructionLimit: return
+        }
+    }
+
+    /// --screenshot and --screen-text, from the display as it is now.
+    private func writeScreen(of machine: PCMachine) throws {
+        if let path = screenshot {
+            let png = try PNGWriter.encode(machine.vga.renderFrame(atNanoseconds: machine.now.nanoseconds))
+            guard FileManager.default.createFile(atPath: path, contents: Data(png)) else {
+                throw CommandLineError("cannot write the screenshot to \(path)")
+            }
+        }
+        if let path = screenText {
+            let text = machine.vga.textScreen()
+            if text == nil {
+                FileHandle.standardError.write(Data("partita: the screen is in a graphics mode; \(path) is empty\n".utf8))
+            }
+            guard FileManager.default.createFile(atPath: path, contents: Data(((text ?? "") + (text == nil ? "" : "\n")).utf8)) else {
+                throw CommandLineError("cannot write the screen text to \(path)")
+            }
         }
     }
 

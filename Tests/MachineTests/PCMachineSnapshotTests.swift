@@ -244,9 +244,9 @@ struct PCMachineSnapshotTests {
         let e1 = Self.restoreError(noFwCfg)
         #expect(e1?.contains("fw_cfg") == true && e1?.contains("\n") == false, "\(e1 ?? "no error")")
 
-        let unknown = try Self.rewrite(base, sections: base.sections + [SnapshotSection(name: "vga", version: 1, payload: [1])])
+        let unknown = try Self.rewrite(base, sections: base.sections + [SnapshotSection(name: "sound-blaster", version: 1, payload: [1])])
         let e2 = Self.restoreError(unknown)
-        #expect(e2?.contains("\"vga\"") == true, "\(e2 ?? "no error")")
+        #expect(e2?.contains("\"sound-blaster\"") == true, "\(e2 ?? "no error")")
 
         let newerSection = try Self.rewrite(base, sections: base.sections.map {
             var s = $0
