@@ -58,7 +58,7 @@ echo "== (a) floppy: SYSLINUX + memtest86+"
 pid=$(boot floppy 300 --floppy "$fd" --boot a --memory 64M)
 check "floppy: the BIOS boots drive 00h" wait_for "$work/floppy.log" "Booting from drive 00h" 60 "$pid"
 check "floppy: SYSLINUX starts" wait_for "$work/floppy.log" "SYSLINUX" 120 "$pid"
-check "floppy: memtest86+ runs (its serial console)" wait_for "$work/floppy.log" "emtest86+" 240 "$pid"
+check "floppy: memtest86+ runs its tests (serial console)" wait_for "$work/floppy.log" "Moving inversions" 240 "$pid"
 finish "$pid"
 
 kernel_checks() {  # name, pid

@@ -634,4 +634,37 @@ struct BIOSTests {
         let screen = m.memory.bytes(at: 0xB8000, count: 160 * 3)
         #expect(String(decoding: stride(from: 160, to: 160 + 38, by: 2).map { screen[$0] }, as: UTF8.self) == "No bootable device.")
     }
+    @Test("a BIOS-booted machine with a disk saves and restores; a changed disk image is refused")
+    func snapshotWithDisks() throws {
+        let boot = try Self.bootSector("""
+                sti
+            .idle:
+                inc dword [0x600]
+                hlt
+                jmp .idle
+            """)
+        let disk = Self.image(1 << 20, boot: boot)
+        let m = try Self.machine {
+            $0.hardDisks = [.init(path: disk.path)]
+            $0.bootOrder = [.hardDisk]
+        }
+        #expect(m.run(wallClockLimit: 60, instructionLimit: 8_000_000) == .instructionLimit)
+        #expect(Self.dword(m, 0x600) > 0, "the boot sector did not run")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("partita-\(UUID().uuidString).snap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try m.saveSnapshot(to: path)
+        let restored = try PCMachine.restore(from: path)
+        #expect(restored.configuration.hardDisks == [.init(path: disk.path)])
+        #expect(restored.configuration.bootOrder == [.hardDisk])
+        #expect(restored.legacyDisks.hardDisks.count == 1)
+        let before = Self.dword(restored, 0x600)
+        #expect(restored.run(wallClockLimit: 60, instructionLimit: 9_000_000) == .instructionLimit)
+        #expect(Self.dword(restored, 0x600) > before)
+        // Another image under the same name: the BIOS section's identity check refuses it.
+        let handle = FileHandle(forWritingAtPath: disk.path)!
+        handle.seekToEndOfFile()
+        handle.write(Data(repeating: 0, count: 512))
+        try? handle.close()
+        #expect(throws: (any Error).self) { _ = try PCMachine.restore(from: path) }
+    }
 }
