@@ -26,6 +26,8 @@ extension PCMachine {
 
     /// Name of the section holding the firmware image (not device state: ROM is not in RAM).
     static let romSection = "rom"
+    /// Name of the section holding the video BIOS mapped at 0xC0000.
+    static let videoROMSection = "vgarom"
 
     /// Devices with a section, other than the CPU and the A20 gate, in restore order:
     /// everything that drives interrupt lines first, then the interrupt controllers (8259A,
@@ -64,6 +66,7 @@ extension PCMachine {
             throw .state(error)
         }
         if let rom = firmwareImage { sections.append(SnapshotSection(name: Self.romSection, version: 1, payload: rom)) }
+        if let rom = videoBIOSImage { sections.append(SnapshotSection(name: Self.videoROMSection, version: 1, payload: rom)) }
         let configurationJSON: JSONValue
         do { configurationJSON = try JSONValue(encoding: snapshotDescription) } catch {
             throw .badConfiguration("cannot encode: \(error)")
@@ -104,6 +107,7 @@ extension PCMachine {
         var known = Set(devices.map(\.snapshotSection))
         known.formUnion([machine.cpu.snapshotSection, VirtualClockSavedState.section, machine.a20.snapshotSection])
         if description.firmware != nil { known.insert(romSection) }
+        known.insert(videoROMSection)
         for entry in reader.manifest.sections where !known.contains(entry.name) {
             switch entry.name {
             case "fw_cfg": throw .absentDevice(section: entry.name, reason: "fw_cfg is off")
@@ -130,6 +134,10 @@ extension PCMachine {
             }
             do { try mapFirmware(rom.payload, into: machine.memory) } catch { throw .badConfiguration("\(error)") }
             machine.firmwareImage = rom.payload
+        }
+        if let rom = byName[videoROMSection] {
+            do { try mapVideoBIOS(rom.payload, into: machine.memory) } catch { throw .badConfiguration("\(error)") }
+            machine.videoBIOSImage = rom.payload
         }
         do throws(SnapshotStateError) {
             // The CPU first: its retired-instruction count is what the scheduler's clock follows,

@@ -84,6 +84,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Boot order for Partita's BIOS: drive letters tried first (a floppy, c hard disk, d CD-ROM), the rest follow in the order a, c, d. Default acd.", valueName: "a|c|d"))
     var boot: String?
 
+    @Option(name: .customLong("vga-bios"), help: ArgumentHelp("A video BIOS option ROM mapped at 0xC0000 (run by the system BIOS's option ROM scan).", valueName: "FILE"))
+    var vgaBIOS: String?
+
     @Option(name: .long, help: ArgumentHelp("Kernel to boot directly: a Linux bzImage or a multiboot v1 kernel.", valueName: "FILE"))
     var kernel: String?
 
@@ -213,6 +216,7 @@ struct RunCommand: ParsableCommand {
                 throw CommandLineError("--hdb/--hdc/--hdd need --hda (hard disks are numbered from 80h)")
             }
             config.cdrom = cdrom
+            if let vgaBIOS { config.videoBIOS = try Self.readFile(vgaBIOS) }
             if let boot {
                 guard let order = BootDevice.order(preferring: boot) else {
                     throw CommandLineError("bad --boot '\(boot)': use drive letters a (floppy), c (hard disk), d (CD-ROM)")
@@ -264,7 +268,7 @@ struct RunCommand: ParsableCommand {
             ("--initrd", initrd != nil), ("--module", !module.isEmpty), ("--append", !append.isEmpty),
             ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--floppy", !floppy.isEmpty),
             ("--hda", hda != nil), ("--hdb", hdb != nil), ("--hdc", hdc != nil), ("--hdd", hdd != nil),
-            ("--cdrom", cdrom != nil), ("--boot", boot != nil), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil)]
+            ("--cdrom", cdrom != nil), ("--boot", boot != nil), ("--vga-bios", vgaBIOS != nil), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil)]
         if let (option, _) = fromSnapshot.first(where: { $0.1 }) {
             throw CommandLineError("\(option) cannot be combined with --restore: the machine comes from the snapshot")
         }
