@@ -65,25 +65,31 @@ struct BIOSTests {
         m.memory.read(GuestPhysicalAddress(address), width: .dword)
     }
 
-    @Test("roms/partita-bios.bin is what nasm makes of firmware/bios (scripts/build-firmware.sh)")
-    func romIsReproducible() throws {
-        guard let nasm = ["/usr/bin/nasm", "/usr/local/bin/nasm"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            print("skipped: nasm is not installed (apt-get install nasm) — cannot rebuild the BIOS to compare")
+    @Test("roms/ holds what scripts/build-firmware.sh makes of firmware/ (system and VGA BIOS)")
+    func romsAreReproducible() throws {
+        guard ["/usr/bin/nasm", "/usr/local/bin/nasm"].contains(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("skipped: nasm is not installed (apt-get install nasm) — cannot rebuild the ROMs to compare")
             return
         }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("partita-bios-\(UUID().uuidString).bin")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("partita-roms-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: nasm)
-        p.currentDirectoryURL = Self.packageRoot.appendingPathComponent("firmware/bios")
-        p.arguments = ["-f", "bin", "-o", out.path, "bios.asm"]
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Self.packageRoot.appendingPathComponent("scripts/build-firmware.sh").path, out.path]
+        p.standardOutput = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        let built = [UInt8](try Data(contentsOf: out))
-        let committed = try Self.biosImage()
-        #expect(built.count == 128 << 10)
-        #expect(built == committed, "roms/partita-bios.bin is stale: run scripts/build-firmware.sh and commit it")
+        for name in ["partita-bios.bin", "partita-vgabios.bin"] {
+            let built = [UInt8](try Data(contentsOf: out.appendingPathComponent(name)))
+            let committed = [UInt8](try Data(contentsOf: Self.packageRoot.appendingPathComponent("roms/" + name)))
+            #expect(built == committed, "roms/\(name) is stale: run scripts/build-firmware.sh and commit it")
+        }
+        let vga = [UInt8](try Data(contentsOf: Self.packageRoot.appendingPathComponent("roms/partita-vgabios.bin")))
+        #expect(vga[0] == 0x55 && vga[1] == 0xAA && Int(vga[2]) * 512 == vga.count)
+        #expect(vga.reduce(0, &+) == 0)
+        let pcir = Int(vga[0x18]) | Int(vga[0x19]) << 8
+        #expect(Array(vga[pcir..<pcir + 8]) == Array("PCIR".utf8) + [0x34, 0x12, 0x11, 0x11])
     }
 
     @Test("a floppy boots at 0000:7C00 with DL=00h; CHS reads, AH=08h and bad requests report the PC/AT way")
@@ -666,5 +672,104 @@ struct BIOSTests {
         handle.write(Data(repeating: 0, count: 512))
         try? handle.close()
         #expect(throws: (any Error).self) { _ = try PCMachine.restore(from: path) }
+    }
+
+    /// The Bochs DISPI registers (index 1CEh, data 1CFh) as a VBE BIOS sees them: ID B0C5h,
+    /// 16 MiB of video memory, the rest stored.
+    final class FakeDISPI: PortIODevice {
+        var index: UInt16 = 0
+        var registers = [UInt16](repeating: 0, count: 16)
+        init() {
+            registers[0] = 0xB0C5
+            registers[10] = 256
+        }
+        func ioRead(port: IOPort, width: AccessWidth) -> UInt32 {
+            port.value == 0x1CE ? UInt32(index) : UInt32(registers[Int(index & 15)])
+        }
+        func ioWrite(port: IOPort, width: AccessWidth, value: UInt32) {
+            if port.value == 0x1CE { index = UInt16(truncatingIfNeeded: value) } else if index != 0 && index != 10 {
+                registers[Int(index & 15)] = UInt16(truncatingIfNeeded: value)
+            }
+        }
+    }
+
+    @Test("the VGA BIOS option ROM takes over INT 10h: text, 1Ah, 1130h fonts, mode 13h pixels and characters, VBE on DISPI")
+    func videoBIOS() throws {
+        let boot = try Self.bootSector("""
+                mov ah, 0x0F
+                int 0x10
+                mov [0x600], ax
+                mov ax, 0x0E48          ; 'H'
+                int 0x10
+                mov ax, 0x1A00
+                int 0x10
+                mov [0x602], ax
+                mov [0x604], bx
+                push es
+                mov ax, 0x1130
+                mov bh, 6
+                int 0x10
+                mov [0x606], bp
+                mov [0x608], es
+                mov [0x60A], cx
+                pop es
+                mov ax, 0x0013
+                int 0x10
+                mov ax, 0x0C2A          ; pixel (10, 5) colour 2Ah
+                xor bh, bh
+                mov cx, 10
+                mov dx, 5
+                int 0x10
+                mov ax, 0x0D00
+                int 0x10
+                mov [0x60C], al
+                mov ax, 0x0E58          ; 'X' in colour 0Fh at row 0, column 0
+                mov bx, 0x000F
+                int 0x10
+                ; VBE
+                mov ax, 0x4F00
+                mov di, 0x7000
+                int 0x10
+                mov [0x610], ax
+                mov ax, 0x4F01
+                mov cx, 0x118
+                mov di, 0x7400
+                int 0x10
+                mov [0x612], ax
+                mov ax, 0x4F02
+                mov bx, 0x4118
+                int 0x10
+                mov [0x614], ax
+                mov ax, 0x4F03
+                int 0x10
+                mov [0x616], bx
+                exit 10
+            """)
+        let floppy = Self.image(1_474_560, boot: boot)
+        let vga = [UInt8](try Data(contentsOf: Self.packageRoot.appendingPathComponent("roms/partita-vgabios.bin")))
+        let m = try Self.machine {
+            $0.floppyImages = [.init(path: floppy.path)]
+            $0.videoBIOS = vga
+        }
+        let dispi = FakeDISPI()
+        m.ports.register(dispi, ports: 0x1CE...0x1CF)
+        #expect(m.run(wallClockLimit: 60) == .debugExit(status: 21))
+        #expect(Self.word(m, 0x600) == 0x5003)  // 80 columns, mode 3
+        #expect(Self.word(m, 0x602) & 0xFF == 0x1A && Self.word(m, 0x604) == 0x0008)
+        #expect(Self.word(m, 0x608) == 0xC000 && Self.word(m, 0x60A) == 16)
+        let font = Int(Self.word(m, 0x606))
+        #expect(m.memory.bytes(at: UInt32(0xC0000 + font + 0x41 * 16), count: 16) == Array(vga[font + 0x41 * 16..<font + 0x42 * 16]))
+        #expect(m.memory.bytes(at: 0x60C, count: 1) == [0x2A])
+        #expect(m.memory.bytes(at: 0xA0000 + 5 * 320 + 10, count: 1) == [0x2A])
+        // 'X' drawn from the 8x8 font in colour 0Fh.
+        let cell = (0..<8).flatMap { row in m.memory.bytes(at: UInt32(0xA0000 + row * 320), count: 8) }
+        #expect(cell.contains(0x0F) && cell.allSatisfy { $0 == 0 || $0 == 0x0F })
+        #expect(Self.word(m, 0x610) == 0x004F && m.memory.bytes(at: 0x7000, count: 4) == Array("VESA".utf8))
+        #expect(Self.word(m, 0x7004) == 0x0300)
+        #expect(Self.word(m, 0x612) == 0x004F && Self.word(m, 0x7400 + 18) == 1024 && m.memory.bytes(at: 0x7400 + 25, count: 1) == [24])
+        #expect(Self.word(m, 0x614) == 0x004F)
+        #expect(dispi.registers[1] == 1024 && dispi.registers[2] == 768 && dispi.registers[3] == 24)
+        #expect(dispi.registers[4] == 0x41)
+        #expect(Self.word(m, 0x616) == 0x4118)
     }
 }
