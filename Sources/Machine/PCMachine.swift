@@ -246,6 +246,9 @@ public final class PCMachine {
                 // As QEMU's: RAM only; firmware carves out the legacy holes itself.
                 try fw.addFile("etc/e820", contents: E820Map(entries: [
                     .init(base: 0, length: UInt64(config.ramSize), type: .usable)]).encoded())
+                // SeaBIOS runs "vgaroms/" files as the video BIOS (Partita's BIOS finds the ROM
+                // mapped at 0xC0000 instead).
+                if let rom = config.videoBIOS { try fw.addFile("vgaroms/video.bin", contents: rom) }
                 let device = try FwCfg(fw, memory: memory)
                 claim("fw_cfg", device, FwCfg.portRanges)
                 fwCfg = device

@@ -772,4 +772,23 @@ struct BIOSTests {
         #expect(dispi.registers[4] == 0x41)
         #expect(Self.word(m, 0x616) == 0x4118)
     }
+
+    @Test("SeaBIOS runs Partita's VGA BIOS (fw_cfg vgaroms/) and prints its banner through it into B8000h")
+    func videoBIOSUnderSeaBIOS() throws {
+        guard let seabios = FileManager.default.contents(atPath: "/usr/share/seabios/bios.bin") else {
+            print("skipped: SeaBIOS is not installed (apt-get install seabios)")
+            return
+        }
+        var config = MachineConfiguration()
+        config.firmware = [UInt8](seabios)
+        config.videoBIOS = [UInt8](try Data(contentsOf: Self.packageRoot.appendingPathComponent("roms/partita-vgabios.bin")))
+        config.clock = .virtual
+        let m = try PCMachine(config)
+        _ = m.run(wallClockLimit: 120, instructionLimit: 60_000_000)
+        let screen = m.memory.bytes(at: 0xB8000, count: 160 * 25)
+        let text = String(decoding: stride(from: 0, to: screen.count, by: 2).map { screen[$0] }, as: UTF8.self)
+        #expect(text.contains("SeaBIOS"), "screen: \(text.prefix(400))")
+        // Mode 3 set by the VGA BIOS: 80 columns in the BDA.
+        #expect(Self.word(m, 0x44A) == 80 && m.memory.bytes(at: 0x449, count: 1) == [3])
+    }
 }
