@@ -791,4 +791,68 @@ struct BIOSTests {
         // Mode 3 set by the VGA BIOS: 80 columns in the BDA.
         #expect(Self.word(m, 0x44A) == 80 && m.memory.bytes(at: 0x449, count: 1) == [3])
     }
+
+    @Test("INT 15h 86h waits on the RTC, A20 and configuration services answer, INT 14h sends on COM1")
+    func systemServices() throws {
+        let boot = try Self.bootSector("""
+                mov ax, 0x2402
+                int 0x15
+                mov [0x600], al         ; A20 state before
+                mov ax, 0x2401
+                int 0x15
+                setc [0x601]
+                mov ax, 0x2402
+                int 0x15
+                mov [0x602], al
+                mov ah, 0xC0
+                int 0x15
+                mov [0x604], bx
+                mov [0x606], es
+                mov al, [es:bx + 2]
+                mov [0x608], al         ; model byte of the configuration table
+                mov ah, 0x88
+                int 0x15
+                mov [0x60A], ax
+                mov ax, 0x5300
+                xor bx, bx
+                int 0x15
+                mov [0x60C], ax
+                mov [0x60E], bx
+                mov ah, 0x86            ; wait 250 000 µs
+                mov cx, 0x0003
+                mov dx, 0xD090
+                int 0x15
+                setc [0x610]
+                mov ax, 0x0141          ; INT 14h: send 'A' on COM1
+                xor dx, dx
+                int 0x14
+                mov [0x612], ax
+                int 0x11
+                mov [0x614], ax
+                exit 11
+            """)
+        let floppy = Self.image(1_474_560, boot: boot)
+        let serial = FileManager.default.temporaryDirectory.appendingPathComponent("partita-\(UUID().uuidString)-com1").path
+        defer { try? FileManager.default.removeItem(atPath: serial) }
+        let m = try Self.machine {
+            $0.floppyImages = [.init(path: floppy.path)]
+            $0.serial = .file(serial)
+        }
+        var waitStart: UInt64 = 0
+        m.betweenSlices = { machine in
+            if waitStart == 0 && machine.cpu.eip >= 0x7C00 && machine.cpu.eip < 0x7E00 { waitStart = machine.now.nanoseconds }
+        }
+        #expect(m.run(wallClockLimit: 60) == .debugExit(status: 23))
+        m.flushOutputs()
+        #expect(m.memory.bytes(at: 0x601, count: 2) == [0, 1])
+        #expect(Self.word(m, 0x606) == 0xF000 && Self.word(m, 0x604) == 0xE6F5)
+        #expect(m.memory.bytes(at: 0x608, count: 1) == [0xFC])
+        #expect(Self.word(m, 0x60A) == 31 * 1024 - 64)  // 32 MiB: 31 MiB above 1 MiB, less the ACPI tables
+        #expect(Self.word(m, 0x60C) == 0x0102 && Self.word(m, 0x60E) == 0x504D)
+        #expect(m.memory.bytes(at: 0x610, count: 1) == [0])
+        #expect(m.now.nanoseconds - waitStart >= 250_000_000)
+        #expect(Self.word(m, 0x612) & 0x8000 == 0)
+        #expect(try String(contentsOfFile: serial, encoding: .utf8).hasSuffix("A"))
+        #expect(Self.word(m, 0x614) & 0x0E00 == 0x0800)  // COM1–COM4
+    }
 }
