@@ -855,4 +855,60 @@ struct BIOSTests {
         #expect(try String(contentsOfFile: serial, encoding: .utf8).hasSuffix("A"))
         #expect(Self.word(m, 0x614) & 0x0E00 == 0x0800)  // COM1–COM4
     }
+
+    @Test("INT 15h C2h drives the PS/2 mouse: reset, init, handler; IRQ 12 packets reach the handler")
+    func mouse() throws {
+        let boot = try Self.bootSector("""
+                mov ax, 0xC201          ; reset: BL = AAh, BH = ID 0
+                int 0x15
+                mov [0x600], bx
+                setc [0x602]
+                mov ax, 0xC205          ; 3-byte packets
+                mov bh, 3
+                int 0x15
+                setc [0x603]
+                push cs
+                pop es
+                mov bx, handler
+                mov ax, 0xC207
+                int 0x15
+                mov ax, 0xC200          ; enable
+                mov bh, 1
+                int 0x15
+                setc [0x604]
+                mov [0x605], ah
+                mov byte [0x6F0], 0xAA
+                sti
+            .wait:
+                hlt
+                cmp word [0x610], 0
+                je .wait
+                exit 12
+            handler:
+                push bp
+                mov bp, sp
+                mov ax, [bp + 12]       ; status (DS is the BIOS's here: store through CS = 0)
+                mov [cs:0x612], ax
+                mov ax, [bp + 10]       ; X
+                mov [cs:0x614], ax
+                mov ax, [bp + 8]        ; Y
+                mov [cs:0x616], ax
+                inc word [cs:0x610]
+                pop bp
+                retf
+            """)
+        let floppy = Self.image(1_474_560, boot: boot)
+        let m = try Self.machine { $0.floppyImages = [.init(path: floppy.path)] }
+        while m.memory.bytes(at: 0x6F0, count: 1) != [0xAA] {
+            #expect(m.run(wallClockLimit: 60, instructionLimit: m.cpu.instructionsRetired + 200_000) == .instructionLimit)
+            if m.cpu.instructionsRetired > 400_000_000 { Issue.record("the boot sector never ran"); return }
+        }
+        m.ps2.mouse.move(dx: 5, dy: 3)
+        #expect(m.run(wallClockLimit: 60) == .debugExit(status: 25))
+        #expect(Self.word(m, 0x600) == 0x00AA)
+        #expect(m.memory.bytes(at: 0x602, count: 4) == [0, 0, 0, 0])
+        #expect(Self.word(m, 0x612) & 0x08 == 0x08, "packet \(m.memory.bytes(at: 0x612, count: 6)) ebda \(m.memory.bytes(at: 0x9FC00 + 0x22, count: 16))")  // bit 3 is always set in the first byte
+        // Y counts up the screen: 3 down is FDh with the Y sign bit (5) in the status byte.
+        #expect(Self.word(m, 0x614) == 5 && Self.word(m, 0x616) == 0xFD && Self.word(m, 0x612) & 0x20 == 0x20)
+    }
 }

@@ -5,6 +5,8 @@ int15_handler:
     je .swift
     cmp ah, 0x87
     je .swift
+    cmp ah, 0xC2
+    je mouse_services
     sti
     cmp ah, 0x4F
     je .kbd_intercept
