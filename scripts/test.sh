@@ -28,3 +28,6 @@ scripts/snapshot-boot-test.sh
 
 echo "== VMBus storage: ext4 on the synthetic SCSI disk, written in the guest, read on the host (release build) =="
 scripts/vmbus-disk-test.sh
+
+echo "== legacy boot: Partita's BIOS boots a SYSLINUX floppy (memtest86+), an ISOLINUX CD and a SYSLINUX disk (release build) =="
+scripts/legacy-boot-test.sh

@@ -9,6 +9,9 @@ public struct MachineConfiguration: Sendable {
     public var ramSize: UInt32 = 32 << 20
     /// A raw firmware image (64, 128 or 256 KiB) mapped below 1 MiB and below 4 GiB.
     public var firmware: [UInt8]?
+    /// A video BIOS (PC option ROM) mapped read-only at 0xC0000, run by the system BIOS's
+    /// option ROM scan (the machine maps it when it has a VGA).
+    public var videoBIOS: [UInt8]?
     /// A Linux bzImage booted directly through the 32-bit boot protocol (no firmware needed).
     public var kernel: [UInt8]?
     /// The initrd for `kernel` (a Linux kernel; see `multibootModules` for multiboot kernels).

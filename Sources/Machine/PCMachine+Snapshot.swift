@@ -42,6 +42,8 @@ extension PCMachine {
     public var restoreWarnings: [String] {
         (hyperV?.storageControllers ?? []).flatMap(\.restoreWarnings)
     }
+    /// Name of the section holding the video BIOS mapped at 0xC0000.
+    static let videoROMSection = "vgarom"
 
     /// Devices with a section, other than the CPU and the A20 gate, in restore order:
     /// everything that drives interrupt lines first, then the interrupt controllers (8259A,
@@ -89,6 +91,7 @@ extension PCMachine {
                 sections.append(SnapshotSection(name: Self.overlaySectionPrefix + "\(name).\(k)", version: 1, payload: record))
             }
         }
+        if let rom = videoBIOSImage { sections.append(SnapshotSection(name: Self.videoROMSection, version: 1, payload: rom)) }
         let configurationJSON: JSONValue
         do { configurationJSON = try JSONValue(encoding: snapshotDescription) } catch {
             throw .badConfiguration("cannot encode: \(error)")
@@ -131,6 +134,7 @@ extension PCMachine {
         known.formUnion([machine.cpu.snapshotSection, VirtualClockSavedState.section, machine.a20.snapshotSection])
         if description.firmware != nil { known.insert(romSection) }
         let overlays = Dictionary(uniqueKeysWithValues: machine.diskOverlays.map { ($0.name, $0.overlay) })
+        known.insert(videoROMSection)
         for entry in reader.manifest.sections where !known.contains(entry.name) {
             if let disk = overlayDisk(entry.name) {
                 guard overlays[disk] != nil else {
@@ -172,6 +176,10 @@ extension PCMachine {
             }
             do { try mapFirmware(rom.payload, into: machine.memory) } catch { throw .badConfiguration("\(error)") }
             machine.firmwareImage = rom.payload
+        }
+        if let rom = byName[videoROMSection] {
+            do { try mapVideoBIOS(rom.payload, into: machine.memory) } catch { throw .badConfiguration("\(error)") }
+            machine.videoBIOSImage = rom.payload
         }
         do throws(SnapshotStateError) {
             // The CPU first: its retired-instruction count is what the scheduler's clock follows,

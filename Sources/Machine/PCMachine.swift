@@ -89,6 +89,8 @@ public final class PCMachine {
     public internal(set) var snapshotDescription: MachineSnapshotDescription
     /// The firmware image mapped as ROM (not in RAM, so snapshots store it).
     var firmwareImage: [UInt8]?
+    /// The video BIOS mapped at 0xC0000 (stored in snapshots like the firmware).
+    var videoBIOSImage: [UInt8]?
     /// True while the CPU executes a slice inside `run` (snapshots are refused then).
     var inSlice = false
 
@@ -293,6 +295,9 @@ public final class PCMachine {
                 // As QEMU's: RAM only; firmware carves out the legacy holes itself.
                 try fw.addFile("etc/e820", contents: E820Map(entries: [
                     .init(base: 0, length: UInt64(config.ramSize), type: .usable)]).encoded())
+                // SeaBIOS runs "vgaroms/" files as the video BIOS (Partita's BIOS finds the ROM
+                // mapped at 0xC0000 instead).
+                if let rom = config.videoBIOS { try fw.addFile("vgaroms/video.bin", contents: rom) }
                 let device = try FwCfg(fw, memory: memory)
                 claim("fw_cfg", device, FwCfg.portRanges)
                 fwCfg = device
@@ -320,6 +325,10 @@ public final class PCMachine {
         if let image = config.firmware {
             try PCMachine.mapFirmware(image, into: memory)
             firmwareImage = image
+        }
+        if let rom = config.videoBIOS {
+            try PCMachine.mapVideoBIOS(rom, into: memory)
+            videoBIOSImage = rom
         }
         hostBridge.pamChanged = { [unowned self] register, _, _ in applyShadowRegisters(register) }
         applyShadowRegisters()
@@ -446,6 +455,14 @@ public final class PCMachine {
             throw ConfigurationError.cannotOpen(path, "could not create the file")
         }
         return h
+    }
+
+    /// Maps a video option ROM (55h AAh, at most 128 KiB) read-only at 0xC0000.
+    static func mapVideoBIOS(_ rom: [UInt8], into memory: PhysicalMemory) throws {
+        guard rom.count >= 512, rom.count <= 128 << 10, rom[0] == 0x55, rom[1] == 0xAA else {
+            throw ConfigurationError.badFirmware("a video BIOS must be a PC option ROM (55h AAh) of 512 bytes to 128 KiB")
+        }
+        memory.mapROM(rom, at: 0xC_0000)
     }
 
     /// Maps a 64/128/256 KiB image so it ends at 1 MiB and at 4 GiB (the reset vector).

@@ -111,7 +111,7 @@ struct DiskBench: ParsableCommand {
                   marker: "DISKREADY", timeout: 120) != nil else { return f }
         func dd(_ command: String, marker: String) -> Double? {
             guard let r = run("\(command) 2>&1 | tail -1", marker: marker, timeout: options.timeout) else { return nil }
-            let lines = r.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let lines = r.output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             // The guest's dd summary: "256+0 records out" (busybox), or with a rate line
             // "268435456 bytes (256.0MB) copied, 2.1 seconds, 120.5MB/s" when built with it.
             guard let summary = lines.first(where: { $0.contains("copied") })

@@ -91,6 +91,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Boot order for Partita's BIOS: drive letters tried first (a floppy, c hard disk, d CD-ROM), the rest follow in the order a, c, d. Default acd.", valueName: "a|c|d"))
     var boot: String?
 
+    @Option(name: .customLong("vga-bios"), help: ArgumentHelp("A video BIOS option ROM for the VGA, mapped at 0xC0000 and offered to SeaBIOS through fw_cfg (default for firmware boots: roms/partita-vgabios.bin).", valueName: "FILE"))
+    var vgaBIOS: String?
+
     @Option(name: .long, help: ArgumentHelp("Kernel to boot directly: a Linux bzImage or a multiboot v1 kernel.", valueName: "FILE"))
     var kernel: String?
 
@@ -245,6 +248,11 @@ struct RunCommand: ParsableCommand {
                 guard let path = Self.defaultBIOSPath() else { throw ConfigurationError.noFirmware }
                 config.firmware = try Self.readFile(path)
             }
+            // The machine's VGA gets Partita's video BIOS unless --vga-bios names another (a
+            // direct kernel boot has no BIOS to run it).
+            if kernel == nil && vgaBIOS == nil, let path = Self.defaultROMPath("partita-vgabios.bin", environment: "PARTITA_VGABIOS") {
+                config.videoBIOS = try Self.readFile(path)
+            }
             guard floppy.count <= 2 else { throw CommandLineError("--floppy is given at most twice (A: and B:)") }
             config.floppyImages = try floppy.map { try Self.parseDiskImage($0, option: "--floppy") }
             config.hardDisks = try [hda, hdb, hdc, hdd].compactMap { $0 }.map { try Self.parseDiskImage($0, option: "--hda") }
@@ -252,6 +260,7 @@ struct RunCommand: ParsableCommand {
                 throw CommandLineError("--hdb/--hdc/--hdd need --hda (hard disks are numbered from 80h)")
             }
             config.cdrom = cdrom
+            if let vgaBIOS { config.videoBIOS = try Self.readFile(vgaBIOS) }
             if let boot {
                 guard let order = BootDevice.order(preferring: boot) else {
                     throw CommandLineError("bad --boot '\(boot)': use drive letters a (floppy), c (hard disk), d (CD-ROM)")
@@ -305,7 +314,7 @@ struct RunCommand: ParsableCommand {
             ("--initrd", initrd != nil), ("--module", !module.isEmpty), ("--append", !append.isEmpty),
             ("--isa-debug-exit", isaDebugExit), ("--hyperv", hyperV), ("--floppy", !floppy.isEmpty),
             ("--hda", hda != nil), ("--hdb", hdb != nil), ("--hdc", hdc != nil), ("--hdd", hdd != nil),
-            ("--cdrom", cdrom != nil), ("--boot", boot != nil), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil),
+            ("--cdrom", cdrom != nil), ("--boot", boot != nil), ("--vga-bios", vgaBIOS != nil), ("--vmbus-disk", !vmbusDisk.isEmpty), ("--rtc-start", rtcStart != nil),
             ("--snapshot-disks", snapshotDisks)]
         if let (option, _) = fromSnapshot.first(where: { $0.1 }) {
             throw CommandLineError("\(option) cannot be combined with --restore: the machine comes from the snapshot")
@@ -328,10 +337,16 @@ struct RunCommand: ParsableCommand {
     /// Partita's BIOS image: $PARTITA_BIOS, else roms/partita-bios.bin in the package the
     /// executable was built in (it sits in <package>/.build*/<config>/partita) or beside it.
     static func defaultBIOSPath() -> String? {
-        if let path = ProcessInfo.processInfo.environment["PARTITA_BIOS"], !path.isEmpty { return path }
+        defaultROMPath("partita-bios.bin", environment: "PARTITA_BIOS")
+    }
+
+    /// A ROM image: $`environment`, else roms/`name` in the package the executable was built in
+    /// or beside it.
+    static func defaultROMPath(_ name: String, environment: String) -> String? {
+        if let path = ProcessInfo.processInfo.environment[environment], !path.isEmpty { return path }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
-            let candidate = dir.appendingPathComponent("roms/partita-bios.bin").path
+            let candidate = dir.appendingPathComponent("roms/" + name).path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }

@@ -90,7 +90,7 @@ struct RunCommandTests {
 
     @Test("configuration mistakes are one line on stderr and a non-zero exit")
     func clearErrors() throws {
-        for args in [["run"], ["run", "--bios", "/nonexistent.rom"], ["run", "--memory", "12Q", "--bios", "x"],
+        for args in [["run", "--floppy", "/nonexistent.img"], ["run", "--bios", "/nonexistent.rom"], ["run", "--memory", "12Q", "--bios", "x"],
                      ["run", "--frobnicate"]] {
             let r = try Self.run(args)
             #expect(r.status != 0, "\(args)")

@@ -46,6 +46,7 @@ fseg_start:
 %include "util.asm"
 %include "handlers.asm"
 %include "keyboard.asm"
+%include "mouse.asm"
 %include "int15.asm"
 %include "int1a.asm"
 %include "serial.asm"

@@ -5,6 +5,8 @@ int15_handler:
     je .swift
     cmp ah, 0x87
     je .swift
+    cmp ah, 0xC2
+    je mouse_services
     sti
     cmp ah, 0x4F
     je .kbd_intercept
@@ -71,13 +73,24 @@ int15_handler:
     retf 2
 
 .ext_memory:
-    ; AX = KiB of extended memory from 1 MiB (at most 15 MiB up to the ISA hole; the rest is
-    ; reported by E801h / E820h).
+    ; AX = KiB of extended memory from 1 MiB up to the ACPI tables, at most FFFFh (64 MiB).
     push ds
+    push bx
     xor ax, ax
     mov ds, ax
     mov ds, [BDA_EBDA_SEG]
+    mov bx, [EBDA_EXT64K]
+    cmp bx, 0x3FF
+    jbe .few
+    mov bx, 0x3FF
+.few:
+    shl bx, 6
     mov ax, [EBDA_EXT_KB]
+    add ax, bx
+    jnc .fits
+    mov ax, 0xFFFF
+.fits:
+    pop bx
     pop ds
     clc
     retf 2

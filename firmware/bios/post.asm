@@ -317,7 +317,7 @@ vector_table:
     db 0x73
     dw irq_slave_eoi
     db 0x74
-    dw irq_slave_eoi
+    dw int74_handler
     db 0x75
     dw int75_handler
     db 0x76

@@ -19,6 +19,9 @@ int10_handler:
     push ax
     xor si, si
     mov ds, si
+%ifdef VIDEO_ROM
+    call vga_dispatch                     ; the video ROM's own functions (returns if not one)
+%endif
     cmp ah, 0x00
     je vid_set_mode
     cmp ah, 0x01
@@ -103,6 +106,15 @@ vid_set_mode:
     rep stosw
     jmp vid_return
 
+; AX = the text buffer segment: B000h with the CRTC at 3B4h (monochrome), else B800h.
+vid_text_segment:
+    mov ax, 0xB800
+    cmp word [BDA_CRTC_BASE], 0x3B4
+    jne .colour
+    mov ax, 0xB000
+.colour:
+    ret
+
 vid_cursor_shape:
     call vid_shape
     jmp vid_return
@@ -112,7 +124,7 @@ vid_shape:
     push ax
     push dx
     mov [BDA_CURSOR_SHAPE], cx
-    mov dx, 0x3D4
+    mov dx, [BDA_CRTC_BASE]
     mov al, 0x0A
     mov ah, ch
     out dx, ax
@@ -145,7 +157,7 @@ vid_cursor_to:
     movzx bx, byte [BDA_VIDEO_PAGE]
     shl bx, 11                            ; 4 KiB page = 2048 characters
     add bx, ax
-    mov dx, 0x3D4
+    mov dx, [BDA_CRTC_BASE]
     mov al, 0x0E
     mov ah, bh
     out dx, ax
@@ -182,7 +194,7 @@ vid_set_page:
     mov [BDA_VIDEO_PAGESTART], ax
     shr ax, 1
     push ax
-    mov dx, 0x3D4
+    mov dx, [BDA_CRTC_BASE]
     mov al, 0x0C
     out dx, al
     inc dx
@@ -203,11 +215,11 @@ vid_set_page:
     call vid_cursor_to
     jmp vid_return
 
-; ES:DI → the cell at row DH, column DL of page BH.
+; ES:DI → the cell at row DH, column DL of page BH (B000h for a monochrome CRTC at 3B4h).
 vid_cell:
     push ax
     push dx
-    mov ax, 0xB800
+    call vid_text_segment
     mov es, ax
     mov al, dh
     mul byte [BDA_VIDEO_COLS]

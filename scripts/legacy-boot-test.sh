@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Release-mode legacy boot test of Partita's own BIOS (roms/partita-bios.bin): builds three boot
+# media from Debian packages and boots each with `partita run` and no --kernel/--bios:
+#   (a) a 1.44 MB FAT12 floppy with SYSLINUX starting memtest86+ (memtest86+ia32.bin: a Linux
+#       boot-protocol image of the 32-bit memtest, loaded with SYSLINUX's LINUX directive);
+#   (b) an ISOLINUX CD-ROM (El Torito, no emulation) and
+#   (c) an MBR + FAT16 hard disk with SYSLINUX,
+# (b) and (c) booting the guest kit's Debian kernel and initramfs with console=tty0 console=ttyS0.
+# Each run's COM1 output is checked (SYSLINUX banner, memtest's or the kernel's lines, the kit's
+# ready marker). The tools come from `apt-get download` (syslinux, syslinux-common, isolinux,
+# mtools, dosfstools, xorriso with its libraries, fdisk, memtest86+), unpacked into
+# ~/.cache/partita/legacy — nothing is installed. Prints "N passed, M failed"; says "skipped: ..."
+# when the packages or the guest kit cannot be fetched.
+# Uses .build/release/partita (built if missing) unless PARTITA names a binary and
+# PARTITA_SCRATCH its build directory, e.g.
+#   PARTITA=.build-x/release/partita PARTITA_SCRATCH=.build-x scripts/legacy-boot-test.sh
+set -uo pipefail
+source "$(dirname "$0")/guest-lib.sh"
+
+cache=${PARTITA_GUEST_CACHE:-$HOME/.cache/partita}/legacy
+root=$cache/root
+packages=(syslinux syslinux-common isolinux mtools dosfstools xorriso libisoburn1 libisofs6 libburn4 libjte2 fdisk memtest86+)
+if [ ! -x "$root/usr/bin/xorriso" ] || [ ! -e "$root/boot/memtest86+ia32.bin" ]; then
+    mkdir -p "$cache/debs"
+    if ! (cd "$cache/debs" && apt-get download "${packages[@]}" > "$work/apt.log" 2>&1); then
+        echo "skipped: apt-get download failed: $(tail -1 "$work/apt.log")"
+        exit 0
+    fi
+    rm -rf "$root" && mkdir -p "$root"
+    for deb in "$cache"/debs/*.deb; do dpkg-deb -x "$deb" "$root"; done
+fi
+export PATH=$root/usr/bin:$root/usr/sbin:$root/sbin:$PATH
+export LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu:$root/usr/lib/$(uname -m)-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+bios=$root/usr/lib/syslinux/modules/bios
+export MTOOLS_SKIP_CHECK=1
+
+boot() {  # name, seconds, partita options... → $work/<name>.log (COM1)
+    local name=$1 seconds=$2; shift 2
+    "$partita" run "$@" --serial "file:$work/$name.log" --clock virtual --timeout "$seconds" \
+        > "$work/$name.out" 2>&1 &
+    echo $!
+}
+
+finish() {  # pid
+    kill "$1" 2>/dev/null; wait "$1" 2>/dev/null
+}
+
+# (a) SYSLINUX floppy with memtest86+.
+fd=$work/memtest.img
+dd if=/dev/zero of="$fd" bs=512 count=2880 status=none
+mkfs.fat -F 12 -n MEMTEST "$fd" > /dev/null
+syslinux --install "$fd"
+cp "$root/boot/memtest86+ia32.bin" "$work/memtest"
+printf 'SERIAL 0 115200\nDEFAULT memtest\nLABEL memtest\n  LINUX memtest\n  APPEND console=ttyS0,115200\n' > "$work/fd.cfg"
+mcopy -i "$fd" "$work/memtest" ::memtest
+mcopy -i "$fd" "$work/fd.cfg" ::syslinux.cfg
+echo "== (a) floppy: SYSLINUX + memtest86+"
+pid=$(boot floppy 300 --floppy "$fd" --boot a --memory 64M)
+check "floppy: the BIOS boots drive 00h" wait_for "$work/floppy.log" "Booting from drive 00h" 60 "$pid"
+check "floppy: SYSLINUX starts" wait_for "$work/floppy.log" "SYSLINUX" 120 "$pid"
+check "floppy: memtest86+ runs its tests (serial console)" wait_for "$work/floppy.log" "Moving inversions" 240 "$pid"
+finish "$pid"
+
+kernel_checks() {  # name, pid
+    check "$1: the kernel starts (Linux version on COM1)" wait_for "$work/$1.log" "Linux version" 300 "$2"
+    check "$1: the kernel sees the BIOS's E820 map" grep -aq "BIOS-e820: \[mem 0x00000000000e0000-0x00000000000fffff\] reserved" "$work/$1.log"
+    check "$1: the kernel finds the ACPI tables" grep -aq "ACPI: RSDP 0x00000000000E0000" "$work/$1.log"
+    check "$1: the initramfs reaches its ready marker" wait_for "$work/$1.log" "partita-guest: ready" 600 "$2"
+}
+
+# (b) ISOLINUX CD-ROM with the guest kit.
+iso=$work/iso
+mkdir -p "$iso/isolinux"
+cp "$root/usr/lib/ISOLINUX/isolinux.bin" "$bios/ldlinux.c32" "$iso/isolinux/"
+cp "$kernel" "$iso/vmlinuz"
+cp "$initrd" "$iso/initrd.img"
+printf 'SERIAL 0 115200\nDEFAULT linux\nLABEL linux\n  KERNEL /vmlinuz\n  INITRD /initrd.img\n  APPEND console=tty0 console=ttyS0\n' \
+    > "$iso/isolinux/isolinux.cfg"
+xorriso -as mkisofs -quiet -o "$work/cd.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+    -no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2> "$work/xorriso.log" || cat "$work/xorriso.log"
+echo "== (b) CD-ROM: ISOLINUX + the guest kit"
+pid=$(boot cdrom 900 --cdrom "$work/cd.iso" --boot d --memory 256M)
+check "cdrom: the BIOS boots the El Torito image" wait_for "$work/cdrom.log" "Booting from CD-ROM" 60 "$pid"
+check "cdrom: ISOLINUX starts" wait_for "$work/cdrom.log" "ISOLINUX" 120 "$pid"
+kernel_checks cdrom "$pid"
+finish "$pid"
+
+# (c) MBR + FAT16 hard disk with SYSLINUX and the guest kit: one partition from sector 2048.
+hd=$work/hd.img
+dd if=/dev/zero of="$hd" bs=1M count=64 status=none
+echo 'start=2048, type=6, bootable' | sfdisk --quiet "$hd"
+dd if="$root/usr/lib/syslinux/mbr/mbr.bin" of="$hd" bs=440 count=1 conv=notrunc status=none
+part=$((2048 * 512))
+mkfs.fat -F 16 -n PARTITA -h 2048 --offset 2048 "$hd" $(( (64 * 1024 * 1024 - part) / 1024 )) > /dev/null
+syslinux --offset "$part" --install "$hd"
+printf 'SERIAL 0 115200\nDEFAULT linux\nLABEL linux\n  LINUX /vmlinuz\n  INITRD /initrd.img\n  APPEND console=tty0 console=ttyS0\n' \
+    > "$work/hd.cfg"
+mcopy -i "$hd@@$part" "$kernel" ::vmlinuz
+mcopy -i "$hd@@$part" "$initrd" ::initrd.img
+mcopy -i "$hd@@$part" "$work/hd.cfg" ::syslinux.cfg
+echo "== (c) hard disk: MBR + FAT16 + SYSLINUX + the guest kit"
+pid=$(boot disk 900 --hda "$hd" --boot c --memory 256M)
+check "disk: the BIOS boots drive 80h" wait_for "$work/disk.log" "Booting from drive 80h" 60 "$pid"
+check "disk: SYSLINUX starts" wait_for "$work/disk.log" "SYSLINUX" 120 "$pid"
+kernel_checks disk "$pid"
+finish "$pid"
+
+# Nothing to boot: the message reaches COM1.
+pid=$(boot none 60 --memory 32M)
+check "no media: 'No bootable device.' on COM1" wait_for "$work/none.log" "No bootable device." 60 "$pid"
+finish "$pid"
+
+if [ "$failed" -ne 0 ]; then
+    for f in floppy cdrom disk none; do
+        [ -e "$work/$f.log" ] && { echo "--- $f COM1 (tail)"; tail -c 1500 "$work/$f.log"; echo; }
+        [ -s "$work/$f.out" ] && { echo "--- $f partita output"; tail -5 "$work/$f.out"; }
+    done
+fi
+echo "$passed passed, $failed failed"
+rm -rf "$work"
+[ "$failed" -eq 0 ]
