@@ -83,8 +83,8 @@ if [ -f "$seabios" ]; then
         sleep 1
     done
     kill $spid 2>/dev/null; wait $spid 2>/dev/null
-    check "SeaBIOS completes POST (PCI probe, PAM shadowing, fw_cfg E820)" \
-        bash -c "grep -aq 'Found 3 PCI devices' '$work/seabios.log' && grep -aq 'e820 map has' '$work/seabios.log'"
+    check "SeaBIOS completes POST (5 PCI functions incl. IDE and VGA, PAM shadowing, fw_cfg E820)" \
+        bash -c "grep -aq 'Found 5 PCI devices' '$work/seabios.log' && grep -aq 'e820 map has' '$work/seabios.log'"
 else
     echo "skipped: SeaBIOS POST ($seabios not found; scripts/setup.sh installs seabios)"
 fi

@@ -37,11 +37,11 @@ export MTOOLS_SKIP_CHECK=1
 boot() {  # name, seconds, partita options... → $work/<name>.log (COM1)
     local name=$1 seconds=$2; shift 2
     "$partita" run "$@" --serial "file:$work/$name.log" --clock virtual --timeout "$seconds" \
-        > "$work/$name.out" 2>&1 &
+        --screen-text "$work/$name.screen" > "$work/$name.out" 2>&1 &
     echo $!
 }
 
-finish() {  # pid
+finish() {  # pid: SIGTERM ends the run; the VGA text screen is written to <name>.screen then
     kill "$1" 2>/dev/null; wait "$1" 2>/dev/null
 }
 
@@ -60,12 +60,17 @@ check "floppy: the BIOS boots drive 00h" wait_for "$work/floppy.log" "Booting fr
 check "floppy: SYSLINUX starts" wait_for "$work/floppy.log" "SYSLINUX" 120 "$pid"
 check "floppy: memtest86+ runs its tests (serial console)" wait_for "$work/floppy.log" "Moving inversions" 240 "$pid"
 finish "$pid"
+check "floppy: memtest86+'s screen shows it testing (VGA text)" \
+    bash -c "grep -aq 'Memtest86+' '$work/floppy.screen' && grep -aqi 'pass' '$work/floppy.screen'"
 
 kernel_checks() {  # name, pid
     check "$1: the kernel starts (Linux version on COM1)" wait_for "$work/$1.log" "Linux version" 300 "$2"
     check "$1: the kernel sees the BIOS's E820 map" grep -aq "BIOS-e820: \[mem 0x00000000000e0000-0x00000000000fffff\] reserved" "$work/$1.log"
     check "$1: the kernel finds the ACPI tables" grep -aq "ACPI: RSDP 0x00000000000E0000" "$work/$1.log"
     check "$1: the initramfs reaches its ready marker" wait_for "$work/$1.log" "partita-guest: ready" 600 "$2"
+}
+screen_checks() {  # name (after finish): console=tty0 put the kernel's lines on the VGA text screen
+    check "$1: the kernel's lines are on the VGA text screen" grep -aqE "Run /init as init process|Freeing unused" "$work/$1.screen"
 }
 
 # (b) ISOLINUX CD-ROM with the guest kit.
@@ -84,6 +89,7 @@ check "cdrom: the BIOS boots the El Torito image" wait_for "$work/cdrom.log" "Bo
 check "cdrom: ISOLINUX starts" wait_for "$work/cdrom.log" "ISOLINUX" 120 "$pid"
 kernel_checks cdrom "$pid"
 finish "$pid"
+screen_checks cdrom
 
 # (c) MBR + FAT16 hard disk with SYSLINUX and the guest kit: one partition from sector 2048.
 hd=$work/hd.img
@@ -93,7 +99,8 @@ dd if="$root/usr/lib/syslinux/mbr/mbr.bin" of="$hd" bs=440 count=1 conv=notrunc 
 part=$((2048 * 512))
 mkfs.fat -F 16 -n PARTITA -h 2048 --offset 2048 "$hd" $(( (64 * 1024 * 1024 - part) / 1024 )) > /dev/null
 syslinux --offset "$part" --install "$hd"
-printf 'SERIAL 0 115200\nDEFAULT linux\nLABEL linux\n  LINUX /vmlinuz\n  INITRD /initrd.img\n  APPEND console=tty0 console=ttyS0\n' \
+# root= makes the kit's /init load ata_piix (the FAT16 partition itself is not mounted: no vfat).
+printf 'SERIAL 0 115200\nDEFAULT linux\nLABEL linux\n  LINUX /vmlinuz\n  INITRD /initrd.img\n  APPEND console=tty0 console=ttyS0 root=/dev/sda1 rootfstype=vfat\n' \
     > "$work/hd.cfg"
 mcopy -i "$hd@@$part" "$kernel" ::vmlinuz
 mcopy -i "$hd@@$part" "$initrd" ::initrd.img
@@ -103,7 +110,30 @@ pid=$(boot disk 900 --hda "$hd" --boot c --memory 256M)
 check "disk: the BIOS boots drive 80h" wait_for "$work/disk.log" "Booting from drive 80h" 60 "$pid"
 check "disk: SYSLINUX starts" wait_for "$work/disk.log" "SYSLINUX" 120 "$pid"
 kernel_checks disk "$pid"
+check "disk: Linux's ata_piix finds the IDE disk and its partition" \
+    bash -c "grep -aq 'ata1.00: ATA' '$work/disk.log' && grep -aq 'sda: sda1' '$work/disk.log'"
 finish "$pid"
+screen_checks disk
+
+# The same media on SeaBIOS (Debian's, with its stdvga VGA BIOS): the hardware, not only our
+# BIOS, is faithful.
+seabios=/usr/share/seabios/bios.bin vgabios=/usr/share/seabios/vgabios-stdvga.bin
+if [ -f "$seabios" ] && [ -f "$vgabios" ]; then
+    echo "== SeaBIOS: the floppy, the CD-ROM and the hard disk"
+    pid=$(boot sea-floppy 300 --bios "$seabios" --vga-bios "$vgabios" --floppy "$fd" --memory 64M)
+    check "SeaBIOS floppy: memtest86+ runs its tests" wait_for "$work/sea-floppy.log" "Moving inversions" 240 "$pid"
+    finish "$pid"
+    pid=$(boot sea-cdrom 900 --bios "$seabios" --vga-bios "$vgabios" --cdrom "$work/cd.iso" --memory 256M)
+    check "SeaBIOS CD-ROM: ISOLINUX boots the kernel to the ready marker" wait_for "$work/sea-cdrom.log" "partita-guest: ready" 600 "$pid"
+    finish "$pid"
+    pid=$(boot sea-disk 900 --bios "$seabios" --vga-bios "$vgabios" --hda "$hd" --memory 256M)
+    check "SeaBIOS hard disk: SYSLINUX boots the kernel to the ready marker" wait_for "$work/sea-disk.log" "partita-guest: ready" 600 "$pid"
+    finish "$pid"
+    check "SeaBIOS hard disk: the kernel's lines are on the VGA text screen (SeaBIOS's VGA BIOS)" \
+        grep -aqE "Run /init as init process|Freeing unused" "$work/sea-disk.screen"
+else
+    echo "skipped: SeaBIOS runs ($seabios or $vgabios not found; scripts/setup.sh installs seabios)"
+fi
 
 # Nothing to boot: the message reaches COM1.
 pid=$(boot none 60 --memory 32M)
@@ -111,7 +141,7 @@ check "no media: 'No bootable device.' on COM1" wait_for "$work/none.log" "No bo
 finish "$pid"
 
 if [ "$failed" -ne 0 ]; then
-    for f in floppy cdrom disk none; do
+    for f in floppy cdrom disk none sea-floppy sea-cdrom sea-disk; do
         [ -e "$work/$f.log" ] && { echo "--- $f COM1 (tail)"; tail -c 1500 "$work/$f.log"; echo; }
         [ -s "$work/$f.out" ] && { echo "--- $f partita output"; tail -5 "$work/$f.out"; }
     done

@@ -295,9 +295,10 @@ public final class PCMachine {
                 // As QEMU's: RAM only; firmware carves out the legacy holes itself.
                 try fw.addFile("etc/e820", contents: E820Map(entries: [
                     .init(base: 0, length: UInt64(config.ramSize), type: .usable)]).encoded())
-                // SeaBIOS runs "vgaroms/" files as the video BIOS (Partita's BIOS finds the ROM
-                // mapped at 0xC0000 instead).
-                if let rom = config.videoBIOS { try fw.addFile("vgaroms/video.bin", contents: rom) }
+                // SeaBIOS takes a PCI device's option ROM from the fw_cfg file
+                // "pciVVVV,DDDD.rom" (as QEMU offers the stdvga's); Partita's BIOS finds the
+                // ROM mapped at 0xC0000 instead.
+                if let rom = config.videoBIOS { try fw.addFile("pci1234,1111.rom", contents: rom) }
                 let device = try FwCfg(fw, memory: memory)
                 claim("fw_cfg", device, FwCfg.portRanges)
                 fwCfg = device

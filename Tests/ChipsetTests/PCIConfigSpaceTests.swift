@@ -24,7 +24,7 @@ struct PCIConfigSpaceTests {
         let mem = b.sizeBAR(devfn: Self.devfn, reg: 0x14)
         let pref = b.sizeBAR(devfn: Self.devfn, reg: 0x18)
         let none = b.sizeBAR(devfn: Self.devfn, reg: 0x1C)
-        #expect(io == 0x0000_FFE1)  // 32 bytes of I/O, 16-bit decode
+        #expect(io == 0xFFFF_FFE1)  // 32 bytes of I/O, 16-bit decode
         #expect(mem == 0xFFFF_F000)  // 4 KiB, 32-bit, not prefetchable
         #expect(pref == 0xFFF0_0008)  // 1 MiB, prefetchable
         #expect(none == 0)  // not implemented

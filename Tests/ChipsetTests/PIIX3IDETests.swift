@@ -82,7 +82,7 @@ struct PIIX3IDETests {
             #expect(f.configRead(offset: 0x10 + 4 * bar, width: .dword) == 0)
         }
         f.configWrite(offset: 0x20, width: .dword, value: 0xFFFF_FFFF)
-        #expect(f.configRead(offset: 0x20, width: .dword) == 0x0000_FFF1)
+        #expect(f.configRead(offset: 0x20, width: .dword) == 0xFFFF_FFF1)
         #expect(f.configRead(offset: 0x3D, width: .byte) == 0, "no INTx pin: legacy IRQs")
         #expect(f.configRead(offset: 0x40, width: .dword) == 0)
         f.configWrite(offset: 0x04, width: .word, value: 0xFFFF)

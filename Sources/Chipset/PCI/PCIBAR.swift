@@ -3,8 +3,10 @@
 /// What a Base Address Register requests (PCI Local Bus Specification 3.0, 6.2.5.1).
 public enum PCIBARKind: Equatable, Sendable {
     /// An I/O range of `size` bytes (a power of two, 4–256). Bit 0 of the BAR reads 1.
-    /// Only address bits 15:2 are implemented (the upper 16 bits are hardwired to 0, which the
-    /// specification allows for devices on a 64 KiB I/O bus).
+    /// Address bits 31:2 are writable, as on QEMU's devices: firmware sizes a BAR by writing
+    /// all ones and SeaBIOS takes the size from all 32 bits (hardwiring the upper 16 bits to 0,
+    /// which the specification allows, makes it compute a size near 4 GiB and give up). An
+    /// address that does not fit the 64 KiB I/O space decodes nothing.
     case io(size: UInt32)
     /// A 32-bit memory range of `size` bytes (a power of two, at least 16) anywhere below 4 GiB.
     /// Bit 3 says whether it is prefetchable.
@@ -27,7 +29,7 @@ public enum PCIBARKind: Equatable, Sendable {
     /// The BAR bits software can write: the address bits at and above the size.
     var writeMask: UInt32 {
         switch self {
-        case .io(let size): return ~(size - 1) & 0x0000_FFFC
+        case .io(let size): return ~(size - 1) & 0xFFFF_FFFC
         case .memory(let size, _): return ~(size - 1) & 0xFFFF_FFF0
         }
     }

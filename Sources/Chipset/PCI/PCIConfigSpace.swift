@@ -290,7 +290,7 @@ public final class PCIConfigSpace {
         guard base != 0 else { return nil }
         switch kind {
         case .io(let size):
-            guard command.contains(.ioSpace) else { return nil }
+            guard command.contains(.ioSpace), UInt64(base) + UInt64(size) <= 0x1_0000 else { return nil }
             return PCIBARRegion(space: .io, base: base, size: size)
         case .memory(let size, _):
             guard command.contains(.memorySpace), base &+ size != 0 else { return nil }
