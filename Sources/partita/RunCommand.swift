@@ -174,11 +174,19 @@ struct RunCommand: ParsableCommand {
             machine.serialInputFilter = input.filter { [unowned machine] in machine.stop(.stopped) }
         }
         let signals = HostSignals()
+        // Debugging aid: PARTITA_PROFILE=FILE samples the guest's EIP at every slice boundary and
+        // writes "count address" lines, most frequent first, when the run ends (map them with
+        // the guest's /proc/kallsyms, booted with nokaslr).
+        let profilePath = ProcessInfo.processInfo.environment["PARTITA_PROFILE"]
+        var samples: [UInt32: Int] = [:]
         let usr1Path = snapshotFile ?? saveOnExit
-        signals.start(stop: saveOnExit != nil, save: usr1Path != nil)
+        // SIGTERM/SIGINT end the run in order (not the process) when something is due at the end.
+        signals.start(stop: saveOnExit != nil || screenshot != nil || screenText != nil || profilePath != nil,
+                      save: usr1Path != nil)
         var stopSignal: Int32?
         machine.hostRequestPending = { signals.hasPending }
         machine.betweenSlices = { machine in
+            if profilePath != nil { samples[machine.cpu.eip, default: 0] += 1 }
             let r = signals.take()
             if r.save, let path = usr1Path {
                 do { try machine.saveSnapshot(to: path) } catch {
@@ -196,6 +204,10 @@ struct RunCommand: ParsableCommand {
         TerminalInput.restore()
         machine.flushOutputs()
         try writeScreen(of: machine)
+        if let path = profilePath {
+            let lines = samples.sorted { $0.value > $1.value }.map { String(format: "%d %08x", $0.value, $0.key) }
+            FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
         if let path = saveOnExit, [.timeout, .stopped, .instructionLimit].contains(stop) {
             do { try machine.saveSnapshot(to: path) } catch { throw CommandLineError("\(error)") }
         }
