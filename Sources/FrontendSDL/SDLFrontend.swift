@@ -13,7 +13,8 @@ import Machine
 ///
 /// - Screen: the newest frame is uploaded to a streaming texture and scaled to the window,
 ///   keeping its aspect ratio (black bars; nearest-neighbour). The window follows the guest's
-///   mode size (doubled below 640 pixels wide) until the user resizes it.
+///   mode size (doubled below 640 pixels wide; frames under 160x100, an adapter no BIOS has set
+///   up, leave it alone) until the user resizes it.
 /// - Keyboard: SDL scancodes → `PS2Key` (`SDLKeyMap`); SDL's key repeats are dropped, the guest's
 ///   typematic repeat applies. Keys still down when the window loses focus are released.
 /// - Mouse: a click in the window grabs it (relative motion, buttons and wheel go to the PS/2
@@ -231,7 +232,8 @@ public final class SDLFrontend {
             textureWidth = w
             textureHeight = h
             SDL_RenderSetLogicalSize(renderer, w, h)
-            if followGuestSize && !fullscreen {
+            // A tiny frame is an adapter nobody has programmed yet (no video BIOS): keep the size.
+            if followGuestSize && !fullscreen && w >= 160 && h >= 100 {
                 let scale: Int32 = w < 640 ? 2 : 1
                 requestedSize = (w * scale, h * scale)
                 SDL_SetWindowSize(window, w * scale, h * scale)
@@ -278,10 +280,10 @@ public final class SDLFrontend {
     }
 
     private func updateTitle() {
-        var title = grabbed ? "Partita — mouse grabbed (Ctrl+Alt+G releases)"
-                            : "Partita — click to grab the mouse; \(Self.keysHelp)"
+        var title = grabbed ? "Partita - mouse grabbed (Ctrl+Alt+G releases)"
+                            : "Partita - click to grab the mouse; \(Self.keysHelp)"
         if let s = status {
-            if DispatchTime.now().uptimeNanoseconds < s.until { title += " — \(s.message)" } else { status = nil }
+            if DispatchTime.now().uptimeNanoseconds < s.until { title += " - \(s.message)" } else { status = nil }
         }
         if title != shownTitle {
             shownTitle = title
