@@ -56,6 +56,14 @@ public final class SDLFrontend {
         if SDL_Init(UInt32(SDL_INIT_VIDEO)) != 0 {
             throw SDLError("cannot open a window (no display?)", sdlMessage: String(cString: SDL_GetError()))
         }
+        // With no usable display SDL 2.26 falls back to its invisible "offscreen" driver: that is
+        // no window, unless the user asked for it by name.
+        let driver = SDL_GetCurrentVideoDriver().map { String(cString: $0) } ?? ""
+        let asked = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"] ?? ""
+        if ["offscreen", "dummy"].contains(driver) && asked != driver {
+            SDL_Quit()
+            throw SDLError("cannot open a window (no display?)", sdlMessage: "only SDL's \(driver) video driver works here")
+        }
         let centered = Int32(bitPattern: 0x2FFF_0000)  // SDL_WINDOWPOS_CENTERED
         guard let w = SDL_CreateWindow("Partita", centered, centered, 720, 400,
                                        SDL_WINDOW_RESIZABLE.rawValue | SDL_WINDOW_ALLOW_HIGHDPI.rawValue) else {

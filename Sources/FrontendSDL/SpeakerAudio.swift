@@ -27,6 +27,10 @@ final class SpeakerAudio {
 
     /// Opens the default audio device; nil (after one line on standard error) when there is none.
     init?() {
+        guard Self.hostMayHaveAudio() else {
+            Self.noSound("no sound card or sound server found")
+            return nil
+        }
         if SDL_InitSubSystem(UInt32(SDL_INIT_AUDIO)) != 0 {
             Self.noSound(String(cString: SDL_GetError()))
             return nil
@@ -49,6 +53,28 @@ final class SpeakerAudio {
 
     deinit {
         SDL_CloseAudioDevice(device)
+    }
+
+    /// False when there is plainly no audio output — no ALSA card, no PulseAudio or PipeWire
+    /// socket, no SDL_AUDIODRIVER — so that ALSA's own error lines do not clutter stderr.
+    static func hostMayHaveAudio(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        if !(environment["SDL_AUDIODRIVER"] ?? "").isEmpty { return true }
+        if let cards = try? String(contentsOfFile: "/proc/asound/cards", encoding: .utf8),
+           !cards.contains("no soundcards"), !cards.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return true
+        }
+        if !(environment["PULSE_SERVER"] ?? "").isEmpty { return true }
+        let runtime = environment["XDG_RUNTIME_DIR"] ?? ""
+        if !runtime.isEmpty {
+            for socket in ["pulse/native", "pipewire-0"] where FileManager.default.fileExists(atPath: runtime + "/" + socket) {
+                return true
+            }
+        }
+        #if os(macOS)
+        return true
+        #else
+        return false
+        #endif
     }
 
     private static func noSound(_ why: String) {
