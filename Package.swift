@@ -20,6 +20,8 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSDL2", path: "Sources/CSDL2", pkgConfig: "sdl2",
+                       providers: [.apt(["libsdl2-dev"])]),
         .target(name: "CX87", path: "Sources/CX87"),
         .target(name: "EmulatorCore", swiftSettings: optimize),
         .target(name: "X86", dependencies: ["EmulatorCore", "CX87"], swiftSettings: optimize),
@@ -36,8 +38,11 @@ let package = Package(
         .target(name: "Storage", dependencies: ["EmulatorCore"], swiftSettings: optimize),
         .target(name: "VMBusDevices", dependencies: ["VMBus", "Storage", "EmulatorCore"], swiftSettings: optimize),
         .target(name: "Graphics", dependencies: ["EmulatorCore", "Chipset", "CZlib"], swiftSettings: optimize),
+        // The SDL2 window; the only target that imports CSDL2.
+        .target(name: "FrontendSDL", dependencies: ["CSDL2", "Machine", "Chipset", "EmulatorCore", "Graphics"]),
         .executableTarget(name: "partita", dependencies: [
             "X86", "EmulatorCore", "Conformance", "Machine", "Chipset", "GuestKit", "Firmware", "Snapshot", "CZlib", "Graphics",
+            "FrontendSDL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"]),
@@ -53,6 +58,7 @@ let package = Package(
         .testTarget(name: "VMBusTests", dependencies: ["VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "X86", "EmulatorCore"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "EmulatorCore", "TestSupport"]),
+        .testTarget(name: "FrontendSDLTests", dependencies: ["FrontendSDL", "CSDL2", "Chipset", "Machine", "EmulatorCore"]),
         .testTarget(name: "GraphicsTests", dependencies: ["Graphics", "Chipset", "EmulatorCore", "CZlib"]),
         .testTarget(name: "VMBusDevicesTests", dependencies: ["VMBusDevices", "Storage", "VMBus", "HyperV", "EmulatorCore", "TestSupport"]),
     ],

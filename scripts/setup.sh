@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Partita needs to build and test (idempotent; needs root or sudo).
 set -euo pipefail
-# libzstd-dev: snapshot compression; nasm: test programs; kmod, cpio: the guest kit (depmod, initramfs); acpica-tools: iasl checks the DSDT;
+# libzstd-dev: snapshot compression; libsdl2-dev: the window (FrontendSDL); nasm: test programs; kmod, cpio: the guest kit (depmod, initramfs); acpica-tools: iasl checks the DSDT;
 # seabios: a third-party BIOS whose POST the guest test checks; e2fsprogs: mke2fs/debugfs for the VMBus disk test
-packages=(pkg-config zlib1g-dev libzstd-dev nasm kmod cpio acpica-tools seabios e2fsprogs)
+packages=(pkg-config zlib1g-dev libzstd-dev libsdl2-dev nasm kmod cpio acpica-tools seabios e2fsprogs)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

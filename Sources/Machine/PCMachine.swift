@@ -108,6 +108,9 @@ public final class PCMachine {
     /// Called with each host byte before it reaches COM1; return false to swallow it (the
     /// frontend's escape keys, e.g. Ctrl-A x).
     public var serialInputFilter: ((UInt8) -> Bool)?
+    /// Key and mouse events from a frontend (the SDL window); drained between slices into the
+    /// PS/2 keyboard and mouse.
+    public var hostEvents: HostEventQueue?
 
     private var pendingStop: MachineStop?
     var resetRequested = false
@@ -386,7 +389,8 @@ public final class PCMachine {
         while true {
             let waited = DispatchTime.now().uptimeNanoseconds &- start
             if waited >= nanoseconds { return nanoseconds }
-            if serialInput?.hasPendingInput == true || hostRequestPending?() == true { return waited }
+            if serialInput?.hasPendingInput == true || hostEvents?.hasPendingEvents == true
+                || hostRequestPending?() == true { return waited }
             if pollSockets() { return waited }
             let step = min(nanoseconds - waited, 2_000_000)
             Thread.sleep(forTimeInterval: Double(step) / 1e9)
@@ -517,6 +521,16 @@ public final class PCMachine {
         resetCount += 1
     }
 
+    /// Hands frontend input to the PS/2 keyboard and mouse (emulation thread, between slices).
+    func deliver(_ events: [HostEvent]) {
+        for event in events {
+            switch event {
+            case .key(let k): ps2.keyboard.handle(k)
+            case .mouse(let m): ps2.mouse.handle(m)
+            }
+        }
+    }
+
     /// Writes out buffered serial and debug output (the run loop also does this per slice).
     public func flushOutputs() {
         flushSerialBackends()
@@ -563,6 +577,7 @@ public final class PCMachine {
                     if let s = pendingStop { pendingStop = nil; flushOutputs(); return s }
                 }
             }
+            if let events = hostEvents { deliver(events.drain()) }
             var budget = sliceInstructions
             if let deadline = scheduler.nextDeadline {
                 let ahead = deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0
@@ -593,7 +608,7 @@ public final class PCMachine {
                 guard let deadline = scheduler.nextDeadline else {
                     // No timer is armed: only host input (through COM1's interrupt) can still wake
                     // the CPU, and only with interrupts enabled. Wait for it in wall-clock time.
-                    if cpu.eflags & Flags.if != 0 && (serialInput != nil || !socketPorts.isEmpty) {
+                    if cpu.eflags & Flags.if != 0 && (serialInput != nil || hostEvents != nil || !socketPorts.isEmpty) {
                         Thread.sleep(forTimeInterval: 0.001)
                         continue
                     }

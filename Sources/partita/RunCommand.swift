@@ -4,6 +4,7 @@ import ArgumentParser
 import Chipset
 import Firmware
 import Foundation
+import FrontendSDL
 import Graphics
 import Machine
 
@@ -17,8 +18,18 @@ struct RunCommand: ParsableCommand {
         PIIX4 ACPI power management), QEMU's fw_cfg, ports 0x61, 0x92, 0xCF9 and 0x80 — and \
         either boots a kernel directly or runs firmware from the reset vector F000:FFF0: the \
         image given with --bios, else Partita's own BIOS (roms/partita-bios.bin beside the \
-        package, or the file named by PARTITA_BIOS). There is no display yet: every run is \
-        headless.
+        package, or the file named by PARTITA_BIOS).
+
+        Display: --display sdl opens a window showing the VGA screen (scaled to the window, \
+        aspect kept); keys typed there go to the PS/2 keyboard, and a click grabs the mouse for \
+        the PS/2 mouse. Ctrl+Alt+G releases the mouse, Ctrl+Alt+F toggles fullscreen, \
+        Ctrl+Alt+S writes a PNG screenshot (to the --screenshot file, else \
+        partita-screenshot-N.png here), Ctrl+Alt+P saves a snapshot (to --snapshot-file, else the \
+        --save-on-exit file). The PC speaker plays through the default audio device (without \
+        one, the run goes on silently). Closing the window ends the run as SIGTERM does (saving \
+        with --save-on-exit), exit status 0. The default is the window when $DISPLAY or \
+        $WAYLAND_DISPLAY is set and it can be opened, else none (headless, as --headless); \
+        --display sdl without a display is an error.
 
         Partita's BIOS boots from --floppy (A:, B:), --hda…--hdd (80h–83h) and --cdrom (El \
         Torito: no emulation, floppy or hard disk emulation) in the --boot order (default: \
@@ -152,7 +163,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Continue the machine saved in FILE instead of building one (see the discussion for which options still apply).", valueName: "FILE"))
     var restore: String?
 
-    @Flag(name: .long, help: "Run without a display (the only mode so far).")
+    @Option(name: .long, help: ArgumentHelp("sdl: show the screen in a window (keyboard, mouse, PC speaker); none: headless. Default sdl when $DISPLAY or $WAYLAND_DISPLAY is set and a window opens, else none.", valueName: "sdl|none"))
+    var display: String?
+
+    @Flag(name: .long, help: "Run without a window (= --display none).")
     var headless = false
 
     @Option(name: .customLong("screenshot"), help: ArgumentHelp("When the run ends, write the guest's screen (VGA/VBE) to FILE as a PNG.", valueName: "FILE.png"))
@@ -162,6 +176,8 @@ struct RunCommand: ParsableCommand {
     var screenText: String?
 
     func run() throws {
+        let displayChoice = try DisplayChoice.choose(display: display, headless: headless,
+                                                     environment: ProcessInfo.processInfo.environment)
         let machine = try restore.map(restoredMachine) ?? builtMachine()
         // Debugging aid: PARTITA_DECODED_BLOCKS=0 interprets every instruction from its bytes.
         if ProcessInfo.processInfo.environment["PARTITA_DECODED_BLOCKS"] == "0" { machine.cpu.decodedBlocksEnabled = false }
@@ -184,7 +200,10 @@ struct RunCommand: ParsableCommand {
         signals.start(stop: saveOnExit != nil || screenshot != nil || screenText != nil || profilePath != nil,
                       save: usr1Path != nil)
         var stopSignal: Int32?
-        machine.hostRequestPending = { signals.hasPending }
+        var window = try openWindow(displayChoice)
+        let pump = window.map { DisplayPump(link: $0.link, snapshotPath: usr1Path) }
+        machine.hostEvents = window?.link.events
+        machine.hostRequestPending = { signals.hasPending || pump?.isDue == true }
         machine.betweenSlices = { machine in
             if profilePath != nil { samples[machine.cpu.eip, default: 0] += 1 }
             let r = signals.take()
@@ -197,10 +216,25 @@ struct RunCommand: ParsableCommand {
                 stopSignal = sig
                 machine.stop(.stopped)
             }
+            pump?.betweenSlices(machine)
         }
-        let stop = machine.run(wallClockLimit: timeout, instructionLimit: stopAfter)
+        var stop = MachineStop.stopped
+        if let frontend = window {
+            // SDL keeps the main thread; the machine runs on its own thread until it stops.
+            let emulation = EmulationThread { [timeout, stopAfter] in
+                stop = machine.run(wallClockLimit: timeout, instructionLimit: stopAfter)
+                frontend.link.finish()
+            }
+            emulation.start()
+            frontend.run()
+            emulation.join()
+            window = nil
+        } else {
+            stop = machine.run(wallClockLimit: timeout, instructionLimit: stopAfter)
+        }
         machine.betweenSlices = nil
         machine.hostRequestPending = nil
+        machine.hostEvents = nil
         TerminalInput.restore()
         machine.flushOutputs()
         try writeScreen(of: machine)
@@ -227,6 +261,19 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("partita: the CPU halted and nothing can wake it (no timer armed; interrupts disabled or no input)\n".utf8))
             throw ExitCode(4)
         case .stopped, .powerOff, .instructionLimit: return
+        }
+    }
+
+    /// The SDL window for `choice`, or nil for a headless run (also when the default window
+    /// cannot be opened: one line on standard error says why).
+    private func openWindow(_ choice: DisplayChoice) throws -> SDLFrontend? {
+        guard case .sdl(let required) = choice else { return nil }
+        do {
+            return try SDLFrontend(link: FrontendLink(), screenshotPath: screenshot)
+        } catch {
+            if required { throw CommandLineError("--display sdl: \(error)") }
+            FileHandle.standardError.write(Data("partita: no window (\(error)); running headless\n".utf8))
+            return nil
         }
     }
 

@@ -29,6 +29,15 @@ public final class SystemControlPortB: PortIODevice {
         /// OUT2's frequency in Hz while counter 2 runs in mode 2 or 3 with a count, else nil.
         public var toneFrequency: Double?
 
+        public init(timerGateEnabled: Bool, speakerDataEnabled: Bool, toneFrequency: Double?) {
+            self.timerGateEnabled = timerGateEnabled
+            self.speakerDataEnabled = speakerDataEnabled
+            self.toneFrequency = toneFrequency
+        }
+
+        /// Silence: gate and speaker data off (the power-on state).
+        public static let silent = SpeakerState(timerGateEnabled: false, speakerDataEnabled: false, toneFrequency: nil)
+
         /// A tone is playing.
         public var isSounding: Bool { timerGateEnabled && speakerDataEnabled && toneFrequency != nil }
     }
