@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "Conformance", "TestSupport", "CZlib", "CX87"]),
         .testTarget(name: "ChipsetTests", dependencies: ["Chipset", "EmulatorCore", "X86", "TestSupport", "Storage"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "Chipset", "EmulatorCore", "X86", "TestSupport", "Snapshot", "Firmware", "Storage"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "Chipset", "EmulatorCore", "X86", "TestSupport", "Snapshot", "Firmware", "Storage", "Graphics"]),
         .testTarget(name: "PartitaCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "ACPITests", dependencies: ["ACPI", "EmulatorCore"]),
         .testTarget(name: "GuestKitTests", dependencies: ["GuestKit"]),

@@ -42,7 +42,9 @@ boot() {  # name, seconds, partita options... → $work/<name>.log (COM1)
 }
 
 finish() {  # pid: SIGTERM ends the run; the VGA text screen is written to <name>.screen then
-    kill "$1" 2>/dev/null; wait "$1" 2>/dev/null
+    kill "$1" 2>/dev/null
+    # Started inside $(...), the process is not this shell's child: wait for it by polling.
+    for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
 }
 
 # (a) SYSLINUX floppy with memtest86+.

@@ -31,3 +31,6 @@ scripts/vmbus-disk-test.sh
 
 echo "== legacy boot: Partita's BIOS boots a SYSLINUX floppy (memtest86+), an ISOLINUX CD and a SYSLINUX disk (release build) =="
 scripts/legacy-boot-test.sh
+
+echo "== SDL window under Xvfb: the guest's screen in the window, typed keys reach the guest (release build) =="
+scripts/sdl-window-test.sh

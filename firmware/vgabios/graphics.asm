@@ -104,10 +104,11 @@ vga_put_pixel:
 .no_xor:
     out dx, al
     dec dx
+    mov ch, ah                            ; the colour (AH is about to be overwritten)
     mov ax, 0x0205                        ; write mode 2
     out dx, ax
     mov al, [es:di]                       ; load the latches
-    mov al, ah
+    mov al, ch
     and al, 0x0F
     mov [es:di], al
     mov ax, 0x0005
