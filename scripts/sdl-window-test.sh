@@ -5,7 +5,7 @@
 # a snapshot. Uses a release build. Prints "N passed, M failed"; "skipped: ..." only when Xvfb
 # and the X tools cannot be installed.
 #   PARTITA=path/to/partita  use that binary instead of building
-#   PARTITA_SCRATCH=dir      SwiftPM scratch path for the release build (default .build-sdl-rel)
+#   PARTITA_SCRATCH=dir      SwiftPM scratch path for the release build (default .build, as the other scripts)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,8 +34,8 @@ for tool in Xvfb xdotool import compare identify nasm; do
 done
 
 if [ -z "${PARTITA:-}" ]; then
-    scratch="${PARTITA_SCRATCH:-.build-sdl-rel}"
-    swift build -c release --scratch-path "$scratch" >/dev/null || { bad "release build"; summary; exit 1; }
+    scratch="${PARTITA_SCRATCH:-.build}"
+    swift build -c release --product partita --scratch-path "$scratch" >/dev/null || { bad "release build"; summary; exit 1; }
     PARTITA="$scratch/release/partita"
 fi
 PARTITA=$(realpath "$PARTITA")
