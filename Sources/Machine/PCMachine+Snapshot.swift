@@ -34,13 +34,14 @@ extension PCMachine {
 
     /// The disks' copy-on-write overlays by snapshot name (empty without `snapshotDisks`).
     public var diskOverlays: [(name: String, overlay: CopyOnWriteOverlay)] {
-        hyperV?.overlays ?? []
+        legacyOverlays + (hyperV?.overlays ?? [])
     }
 
     /// Disk differences a forced restore accepted (`SnapshotHostBackends.acceptChangedDisks`),
     /// one line each; empty after a normal restore.
     public var restoreWarnings: [String] {
-        (hyperV?.storageControllers ?? []).flatMap(\.restoreWarnings)
+        (biosServices?.restoreWarnings ?? []) + ataDisks.enumerated().flatMap { i, d in d.restoreWarnings.map { "IDE disk \(i): " + $0 } }
+            + (hyperV?.storageControllers ?? []).flatMap(\.restoreWarnings)
     }
     /// Name of the section holding the video BIOS mapped at 0xC0000.
     static let videoROMSection = "vgarom"
@@ -127,6 +128,8 @@ extension PCMachine {
         do { machine = try PCMachine(config) } catch { throw .machine("\(error)") }
         machine.snapshotDescription = description
         for controller in machine.hyperV?.storageControllers ?? [] { controller.acceptChangedDisks = host.acceptChangedDisks }
+        for disk in machine.ataDisks { disk.acceptChangedImage = host.acceptChangedDisks }
+        machine.biosServices?.acceptChangedDisks = host.acceptChangedDisks
 
         // Every section must have a home before anything is read.
         let devices = machine.snapshotDevices

@@ -80,6 +80,11 @@ public final class PCMachine {
     /// (00:02.0, 1234:1111, linear framebuffer in BAR0): the machine's display.
     public let vga: VGADevice
     let vgaFunction: PCIVGAFunction
+    /// The ATA disks on the IDE channels, in `legacyDisks.hardDisks` order.
+    let ataDisks: [ATADisk]
+    /// Copy-on-write overlays of the floppy and hard disk images ("fd0", "hd0", …) with
+    /// `snapshotDisks`.
+    let legacyOverlays: [(name: String, overlay: CopyOnWriteOverlay)]
     /// The services Partita's BIOS calls through port 0AF0h (nil for a direct kernel boot).
     public private(set) var biosServices: BIOSServices?
     /// Every device object this machine created, with the ports it claimed (see `MachineDevice`).
@@ -159,8 +164,9 @@ public final class PCMachine {
         pit = PIT(scheduler: scheduler, irq0: irq(0))
         portB = SystemControlPortB(pit: pit, scheduler: scheduler)
         rtc = RTC(interrupt: irq(8), scheduler: scheduler, start: config.rtcStart)
-        let disks = try Self.openLegacyDisks(config)
+        let (disks, overlays) = try Self.openLegacyDisks(config)
         legacyDisks = disks
+        legacyOverlays = overlays
         let floppyTypes = (0..<2).map { i -> CMOSConfiguration.FloppyType in
             guard let d = disks.floppy(i), let g = DiskGeometry.floppy(bytes: d.byteCount) else { return .none }
             return CMOSConfiguration.FloppyType(rawValue: g.floppyType) ?? .none
@@ -222,9 +228,13 @@ public final class PCMachine {
             slots[2] = ATAPIDevice(cdrom: SCSICDROM(medium: cd), serial: "PARTITA-CD0")
             free.removeAll { $0 == 2 }
         }
+        var ata: [ATADisk] = []
         for (i, disk) in disks.hardDisks.enumerated() {
-            slots[free[i]] = ATADisk(device: disk, serial: "PARTITA-HD\(i)")
+            let drive = ATADisk(device: disk, serial: "PARTITA-HD\(i)")
+            ata.append(drive)
+            slots[free[i]] = drive
         }
+        ataDisks = ata
         ide = PIIX3IDEFunction(memory: memory, primaryInterrupt: isaBridge.isaIRQInput(14),
                                secondaryInterrupt: isaBridge.isaIRQInput(15), primaryMaster: slots[0],
                                primarySlave: slots[1], secondaryMaster: slots[2], secondarySlave: slots[3])
@@ -427,8 +437,11 @@ public final class PCMachine {
         }
     }
 
-    /// Opens the configuration's floppy, hard disk and CD-ROM images.
-    static func openLegacyDisks(_ config: MachineConfiguration) throws -> LegacyDisks {
+    /// Opens the configuration's floppy, hard disk and CD-ROM images; with `snapshotDisks` the
+    /// writable ones behind copy-on-write overlays (the CD-ROM is read-only anyway).
+    static func openLegacyDisks(_ config: MachineConfiguration) throws
+        -> (LegacyDisks, [(name: String, overlay: CopyOnWriteOverlay)])
+    {
         guard config.floppyImages.count <= 2 else { throw ConfigurationError.badDisk("a PC has two floppy drives (A: and B:)") }
         let maxDisks = config.cdrom == nil ? 4 : 3
         guard config.hardDisks.count <= maxDisks else {
@@ -448,9 +461,24 @@ public final class PCMachine {
             }
             floppies.append(device)
         }
-        let disks = try config.hardDisks.map { try open($0) }
+        var disks = try config.hardDisks.map { try open($0) }
         let cd = try config.cdrom.map { try open(.init(path: $0, readOnly: true), blockSize: 2048) }
-        return LegacyDisks(floppies: floppies, hardDisks: disks, cdrom: cd)
+        var overlays: [(name: String, overlay: CopyOnWriteOverlay)] = []
+        if config.snapshotDisks {
+            func overlay(_ d: any BlockDevice, _ name: String) throws -> any BlockDevice {
+                guard !d.isReadOnly else { return d }
+                do {
+                    let o = try CopyOnWriteOverlay(base: d)
+                    overlays.append((name, o))
+                    return o
+                } catch {
+                    throw ConfigurationError.badDisk("overlay for \(name): \(error)")
+                }
+            }
+            floppies = try floppies.enumerated().map { i, d in try d.map { try overlay($0, "fd\(i)") } }
+            disks = try disks.enumerated().map { i, d in try overlay(d, "hd\(i)") }
+        }
+        return (LegacyDisks(floppies: floppies, hardDisks: disks, cdrom: cd), overlays)
     }
 
     private static func openSink(_ path: String) throws -> FileHandle {

@@ -76,4 +76,41 @@ struct PCMachineDiskSnapshotTests {
         #expect(forced.restoreWarnings.count == 1)
         #expect(forced.restoreWarnings.first?.contains("LUN 0") == true)
     }
+
+    @Test("IDE and floppy images: overlays with snapshotDisks, refused when changed, forced with warnings")
+    func legacyDisks() throws {
+        let hd = TemporaryDiskImage(byteCount: 1 << 20) { UInt8(truncatingIfNeeded: $0 >> 9) }
+        let fd = TemporaryDiskImage(byteCount: 1_474_560)
+        let original = hd.contents
+        let path = PCMachineSnapshotTests.temporaryPath("legacy.psnap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func machine(snapshotDisks: Bool) throws -> PCMachine {
+            var config = MachineConfiguration()
+            config.ramSize = 4 << 20
+            config.firmware = [UInt8](repeating: 0xF4, count: 64 << 10)
+            config.hardDisks = [.init(path: hd.path)]
+            config.floppyImages = [.init(path: fd.path)]
+            config.snapshotDisks = snapshotDisks
+            config.clock = .virtual
+            return try PCMachine(config)
+        }
+        let m = try machine(snapshotDisks: true)
+        #expect(m.diskOverlays.map(\.name) == ["fd0", "hd0"])
+        try m.diskOverlays[1].overlay.write([0xAB, 0xCD], at: 4096)
+        try m.saveSnapshot(to: path, options: PCMachineSnapshotTests.fastOptions())
+        #expect(hd.contents == original)
+        let restored = try PCMachine.restore(from: path)
+        #expect(try restored.legacyDisks.hardDisks[0].read(at: 4095, count: 4) == [original[4095], 0xAB, 0xCD, original[4098]])
+
+        // Without overlays a changed image is refused, and accepted with warnings when forced.
+        let plain = try machine(snapshotDisks: false)
+        try plain.saveSnapshot(to: path, options: PCMachineSnapshotTests.fastOptions())
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(7)], ofItemAtPath: hd.path)
+        #expect(throws: (any Error).self) { try PCMachine.restore(from: path) }
+        var host = SnapshotHostBackends()
+        host.acceptChangedDisks = true
+        let forced = try PCMachine.restore(from: path, host: host)
+        #expect(forced.restoreWarnings.contains { $0.hasPrefix("IDE disk 0") })
+        #expect(forced.restoreWarnings.contains { $0.hasPrefix("bios") })
+    }
 }

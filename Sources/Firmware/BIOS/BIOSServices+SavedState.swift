@@ -25,10 +25,15 @@ extension BIOSServices: Snapshottable {
         guard s.disks.count == now.count else {
             throw SnapshotStateError(section: snapshotSection, reason: "the snapshot has \(s.disks.count) disk slots, this machine \(now.count)")
         }
+        var warnings: [String] = []
         for (saved, current) in zip(s.disks, now) where saved != current {
-            throw SnapshotStateError(
-                section: snapshotSection,
-                reason: "the snapshot was taken with disk \(saved.map { "\($0)" } ?? "none"), now it is \(current.map { "\($0)" } ?? "none"); restore with the same, unmodified image")
+            let difference = "the snapshot was taken with disk \(saved.map { "\($0)" } ?? "none"), now it is \(current.map { "\($0)" } ?? "none")"
+            // A missing or added disk is never forced: the machine would not be the same.
+            guard acceptChangedDisks, saved != nil, current != nil else {
+                throw SnapshotStateError(section: snapshotSection,
+                                         reason: difference + "; restore with the same, unmodified image")
+            }
+            warnings.append("\(snapshotSection): " + difference)
         }
         guard s.routingEntries.count % 16 == 0, s.routingEntries.count <= 32 * 16 else {
             throw SnapshotStateError(section: snapshotSection, reason: "bad routing table of \(s.routingEntries.count) bytes")
@@ -36,6 +41,7 @@ extension BIOSServices: Snapshottable {
         if let e = s.emulation, e.mediaType > 4 {
             throw SnapshotStateError(section: snapshotSection, reason: "bad El Torito media type \(e.mediaType)")
         }
+        restoreWarnings = warnings
         emulation = s.emulation
         cdLocks = s.cdLocks
         routingEntries = s.routingEntries

@@ -60,6 +60,11 @@ public final class BIOSServices: PortIODevice {
     public internal(set) var acpiTables: ACPITables?
     /// Problems worth a line on the host's console (bad guest requests are not: they are normal).
     public var log: ((String) -> Void)?
+    /// A restore onto disk images whose identity changed is accepted (each difference recorded in
+    /// `restoreWarnings`) instead of refused.
+    public var acceptChangedDisks = false
+    /// What the last restore accepted although a disk differed.
+    public internal(set) var restoreWarnings: [String] = []
 
     public let snapshotSection = "bios"
 

@@ -33,9 +33,9 @@ extension ATADisk {
     /// Why `s` cannot be restored into this disk, or nil.
     public func validate(_ s: SavedState) -> String? {
         if let reason = validateCore(s.core) { return reason }
-        guard s.disk == device.identity else {
+        guard s.disk == device.identity || acceptChangedImage else {
             return "the snapshot was taken with disk \(s.disk), now it is \(device.identity); "
-                + "restore only onto the unchanged image"
+                + "restore only onto the unchanged image (or force it)"
         }
         guard s.multipleCount == 0 || (s.multipleCount <= Self.maxMultipleSectors && s.multipleCount.nonzeroBitCount == 1) else {
             return "multiple count \(s.multipleCount)"
@@ -58,6 +58,8 @@ extension ATADisk {
     /// Takes a state `validate` accepted.
     public func restore(_ s: SavedState) {
         precondition(validate(s) == nil, "restore of an unvalidated ATA disk state")
+        restoreWarnings = s.disk == device.identity ? []
+            : ["the snapshot was taken with disk \(s.disk), now it is \(device.identity)"]
         restoreCore(s.core)
         multipleCount = s.multipleCount
         geometry = s.geometry

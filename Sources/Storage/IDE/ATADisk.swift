@@ -97,6 +97,12 @@ public final class ATADisk: ATADevice {
     /// - Parameters:
     ///   - device: the backing image (512-byte blocks).
     ///   - model, serial, firmware: IDENTIFY strings (cut to 40, 20 and 8 characters).
+    /// A restore onto an image whose identity changed is accepted (recorded in
+    /// `restoreWarnings`) instead of refused.
+    public var acceptChangedImage = false
+    /// What the last `restore` accepted although the image differed.
+    public internal(set) var restoreWarnings: [String] = []
+
     public init(device: any BlockDevice, model: String = "Partita ATA Disk", serial: String,
                 firmware: String = "1.0") {
         precondition(device.blockSize == Self.sectorSize, "ATA disks here use 512-byte sectors")
