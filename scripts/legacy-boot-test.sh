@@ -137,8 +137,8 @@ else
     echo "skipped: SeaBIOS runs ($seabios or $vgabios not found; scripts/setup.sh installs seabios)"
 fi
 
-# (d) Linux drives the emulated CD-ROM (ata_piix + sr_mod, ISO 9660) and floppy (floppy.ko
-# through the 82077AA and 8237 DMA): the kit booted directly, commands typed on COM1.
+# (d) Linux drives the emulated CD-ROM (ata_piix + sr_mod, ISO 9660), floppy (floppy.ko through
+# the 82077AA and 8237 DMA) and VGA (bochs-drm): the kit booted directly, commands typed on COM1.
 echo "== (d) Linux's sr_mod and floppy drivers on the IDE CD-ROM and the floppy controller"
 head -c 1474560 /dev/urandom > "$work/raw.img"
 raw_md5=$(md5sum < "$work/raw.img" | cut -d' ' -f1)
@@ -150,7 +150,7 @@ pid=$!
 exec 3> "$work/d.in"
 if wait_for "$work/drivers.log" "partita-guest: ready" 300 $pid; then
     sleep 1
-    printf '%s\n' 'modprobe ata_piix; modprobe sr_mod; modprobe isofs; modprobe floppy; sleep 2; mkdir -p /cd; mount -t iso9660 /dev/sr0 /cd && ls -1 /cd/isolinux; md5sum /dev/fd0; echo partita-floppy-write | dd of=/dev/fd0 bs=512 seek=100 conv=sync 2>/dev/null; sync; echo DRIVERS""DONE' >&3
+    printf '%s\n' 'modprobe ata_piix; modprobe sr_mod; modprobe isofs; modprobe floppy; sleep 2; mkdir -p /cd; mount -t iso9660 /dev/sr0 /cd && ls -1 /cd/isolinux; md5sum /dev/fd0; echo partita-floppy-write | dd of=/dev/fd0 bs=512 seek=100 conv=sync 2>/dev/null; sync; modprobe bochs; sleep 1; echo fb0=$(cat /sys/class/graphics/fb0/virtual_size); echo DRIVERS""DONE' >&3
     wait_for "$work/drivers.log" "DRIVERSDONE" 120 $pid
     printf 'poweroff -f\n' >&3
 fi
@@ -161,6 +161,8 @@ check "ata_piix + sr_mod: the CD-ROM is sr0 and its ISO 9660 filesystem mounts" 
     bash -c "grep -aq 'sr0' '$work/drivers.log' && grep -aq '^isolinux.bin' '$work/drivers.log'"
 check "floppy.ko reads the whole 1.44 MB image through the FDC and DMA (md5 matches the host's)" \
     grep -aq "^$raw_md5  /dev/fd0" "$work/drivers.log"
+check "Linux's bochs-drm binds the VGA (1234:1111) and gives fb0 at 1024x768" \
+    bash -c "grep -aq 'Initialized bochs-drm' '$work/drivers.log' && grep -aq '^fb0=1024,768' '$work/drivers.log'"
 check "a floppy write by the guest reaches the image file" \
     bash -c "dd if='$work/raw.img' bs=512 skip=100 count=1 2>/dev/null | grep -aq partita-floppy-write"
 

@@ -19,7 +19,7 @@ public struct GuestKit: Sendable {
     /// SCSI CD-ROM with ISO 9660, floppy).
     public static let modules = ["hv_vmbus", "hv_storvsc", "hv_netvsc", "hyperv_keyboard", "hid_hyperv",
                                  "hv_utils", "hyperv_drm", "sd_mod", "ext4", "crc32c_generic",
-                                 "ata_piix", "sr_mod", "isofs", "floppy"]
+                                 "ata_piix", "sr_mod", "isofs", "floppy", "bochs"]
     /// The stamp's first line; a kit built from another module list (an older Partita) is rebuilt.
     static var stampHeader: String { "kit-modules \(modules.joined(separator: " "))" }
 
