@@ -3,6 +3,7 @@
 import ArgumentParser
 import Chipset
 import Firmware
+import EmulatorCore
 import Foundation
 import FrontendSDL
 import Graphics
@@ -190,11 +191,24 @@ struct RunCommand: ParsableCommand {
             machine.serialInputFilter = input.filter { [unowned machine] in machine.stop(.stopped) }
         }
         let signals = HostSignals()
-        // Debugging aid: PARTITA_PROFILE=FILE samples the guest's EIP at every slice boundary and
-        // writes "count address" lines, most frequent first, when the run ends (map them with
-        // the guest's /proc/kallsyms, booted with nokaslr).
+        // Debugging aid: PARTITA_PROFILE=FILE samples the guest's EIP every 20 µs of virtual time
+        // (20,000 instructions at the default rate: a timer ends the CPU slice there, so samples
+        // are not biased toward HLT or device exits) and writes "count address" lines, most
+        // frequent first, when the run ends (map them with the guest's /proc/kallsyms, booted
+        // with nokaslr). Not kept in snapshots.
         let profilePath = ProcessInfo.processInfo.environment["PARTITA_PROFILE"]
         var samples: [UInt32: Int] = [:]
+        var profileTimer: DeviceTimer?
+        if profilePath != nil {
+            let cpu = machine.cpu
+            var timer: DeviceTimer!
+            timer = DeviceTimer(name: "profile", scheduler: machine.scheduler) { now in
+                samples[cpu.eip, default: 0] += 1
+                timer.arm(at: VirtualTime(nanoseconds: now.nanoseconds + 20_000))
+            }
+            timer.arm(at: VirtualTime(nanoseconds: machine.now.nanoseconds + 20_000))
+            profileTimer = timer
+        }
         let usr1Path = snapshotFile ?? saveOnExit
         // SIGTERM/SIGINT end the run in order (not the process) when something is due at the end.
         signals.start(stop: saveOnExit != nil || screenshot != nil || screenText != nil || profilePath != nil,
@@ -205,7 +219,6 @@ struct RunCommand: ParsableCommand {
         machine.hostEvents = window?.link.events
         machine.hostRequestPending = { signals.hasPending || pump?.isDue == true }
         machine.betweenSlices = { machine in
-            if profilePath != nil { samples[machine.cpu.eip, default: 0] += 1 }
             let r = signals.take()
             if r.save, let path = usr1Path {
                 do { try machine.saveSnapshot(to: path) } catch {
@@ -238,6 +251,7 @@ struct RunCommand: ParsableCommand {
         TerminalInput.restore()
         machine.flushOutputs()
         try writeScreen(of: machine)
+        profileTimer?.cancel()
         if let path = profilePath {
             let lines = samples.sorted { $0.value > $1.value }.map { String(format: "%d %08x", $0.value, $0.key) }
             FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
