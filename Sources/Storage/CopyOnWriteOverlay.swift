@@ -18,9 +18,8 @@ import Darwin
 /// in the overlay first copies that sector from the base, so a sector is always whole in one
 /// place. When the machine ends, the overlay is gone with it (nothing reaches the base).
 ///
-/// `flush()` forwards nothing to the base: there is nothing of the guest's there. It does sync
-/// the overlay file so a host crash does not matter less than it would without — but the overlay
-/// is private to this process and discarded at exit either way.
+/// `flush()` forwards nothing to the base (nothing of the guest's is there); it syncs the overlay
+/// file, which is private to this process and discarded at exit either way.
 public final class CopyOnWriteOverlay: BlockDevice {
     public let base: any BlockDevice
     public var blockSize: Int { Self.sectorSize }
@@ -144,32 +143,13 @@ public final class CopyOnWriteOverlay: BlockDevice {
     }
 
     private func readOverlay(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DiskError) {
-        var done = 0
-        while done < buffer.count {
-            // SAFETY: done < buffer.count, so the pointer and remaining count lie inside buffer.
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: "read (overlay)", errno: errno)
-            }
-            // The overlay file is sparse and never shorter than what it holds; a short read
-            // means someone truncated it under us.
-            guard n > 0 else { throw .shortRead(offset: offset + UInt64(done)) }
-            done += n
-        }
+        // The overlay file is sparse and never shorter than what it holds; a short read means
+        // someone truncated it under us.
+        try PositionalFileIO.read(fd, into: buffer, at: offset, what: "read (overlay)")
     }
 
     private func writeOverlay(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(DiskError) {
-        var done = 0
-        while done < buffer.count {
-            // SAFETY: done < buffer.count, so the pointer and remaining count lie inside buffer.
-            let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: "write (overlay)", errno: errno)
-            }
-            done += n
-        }
+        try PositionalFileIO.write(fd, buffer, at: offset, what: "write (overlay)")
     }
 
     // MARK: Saving the overlay into a snapshot

@@ -74,32 +74,13 @@ public final class RawFileBlockDevice: BlockDevice {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DiskError) {
         try check(offset, buffer.count)
-        var done = 0
-        while done < buffer.count {
-            // SAFETY: done < buffer.count, so base + done and the remaining count lie inside buffer.
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: "read", errno: errno)
-            }
-            if n == 0 { throw .shortRead(offset: offset + UInt64(done)) }
-            done += n
-        }
+        try PositionalFileIO.read(fd, into: buffer, at: offset, what: "read")
     }
 
     public func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(DiskError) {
         guard !isReadOnly else { throw .readOnly }
         try check(offset, buffer.count)
-        var done = 0
-        while done < buffer.count {
-            // SAFETY: as in read.
-            let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: "write", errno: errno)
-            }
-            done += n
-        }
+        try PositionalFileIO.write(fd, buffer, at: offset, what: "write")
     }
 
     public func flush() throws(DiskError) {
