@@ -66,25 +66,12 @@ struct BootBench: ParsableCommand {
         var f = Figures()
         let session = ConsoleSession(executable: executable, arguments: arguments)
         print("\(name): booting…")
-        let start = Date()
-        do { try session.start() } catch {
-            print("\(name): cannot start \(executable): \(error)")
-            return f
-        }
         defer { session.finish(timeout: 30) }
-        guard let ready = session.wait(for: GuestKit.readyMarker, timeout: timeout) else {
-            print("\(name): no ready marker; last output:\n\(session.transcript.suffix(600))")
-            return f
-        }
-        f.ready = Date().timeIntervalSince(start)
-        guard var cursor = session.wait(for: "# ", after: ready, timeout: 60) else { return f }
-        // The markers are split with "" so the console's echo of the typed line does not match.
+        guard let boot = session.bootToShell(name: name, marker: GuestKit.readyMarker, timeout: timeout) else { return f }
+        f.ready = boot.readySeconds
+        var cursor = boot.cursor
         func timed(_ command: String, marker: String) -> Double? {
-            let t0 = Date()
-            session.type("\(command); echo \(marker.prefix(3))\"\"\(marker.dropFirst(3))")
-            guard let end = session.wait(for: marker, after: cursor, timeout: timeout) else { return nil }
-            cursor = end
-            return Date().timeIntervalSince(t0)
+            session.timed(command, marker: marker, cursor: &cursor, timeout: timeout)?.seconds
         }
         f.md5 = timed("dd if=/dev/zero bs=1M count=32 2>/dev/null | md5sum", marker: "MD5DONE")
         f.loop = timed("i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done", marker: "LOOPDONE")

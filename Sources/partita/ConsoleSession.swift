@@ -62,6 +62,36 @@ final class ConsoleSession: @unchecked Sendable {
         return String(decoding: buffer[lo..<hi], as: UTF8.self)
     }
 
+    /// Starts the emulator and waits for the guest kit's ready marker and then its shell prompt.
+    /// Returns the seconds from launch to the marker and the output offset after the prompt,
+    /// or nil (with what went wrong printed, prefixed by `name`).
+    func bootToShell(name: String, marker: String, timeout: Double) -> (readySeconds: Double, cursor: Int)? {
+        let start = Date()
+        do { try self.start() } catch {
+            print("\(name): cannot start \(process.executableURL?.path ?? "?"): \(error)")
+            return nil
+        }
+        guard let ready = wait(for: marker, timeout: timeout) else {
+            print("\(name): no ready marker; last output:\n\(transcript.suffix(600))")
+            return nil
+        }
+        let seconds = Date().timeIntervalSince(start)
+        guard let cursor = wait(for: "# ", after: ready, timeout: 60) else { return nil }
+        return (seconds, cursor)
+    }
+
+    /// Types `command` followed by an echo of `marker` (split with "" so the console's echo of
+    /// the typed line does not match) and waits for the marker after `cursor`, which moves past
+    /// it. Returns the wall-clock seconds and the output from typing to the marker.
+    func timed(_ command: String, marker: String, cursor: inout Int, timeout: Double) -> (seconds: Double, output: String)? {
+        let t0 = Date()
+        let from = outputLength
+        type("\(command); echo \(marker.prefix(3))\"\"\(marker.dropFirst(3))")
+        guard let end = wait(for: marker, after: cursor, timeout: timeout) else { return nil }
+        cursor = end
+        return (Date().timeIntervalSince(t0), text(from: from, to: end))
+    }
+
     /// The number of output bytes so far (an offset for `wait(for:after:)`).
     var outputLength: Int {
         lock.lock(); defer { lock.unlock() }
@@ -74,6 +104,7 @@ final class ConsoleSession: @unchecked Sendable {
 
     /// Waits up to `timeout` seconds for the process to exit by itself, then kills it.
     func finish(timeout: Double) {
+        guard process.processIdentifier != 0 else { return }  // never launched
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning { process.terminate() }

@@ -85,27 +85,15 @@ struct DiskBench: ParsableCommand {
         var f = Figures()
         let session = ConsoleSession(executable: executable, arguments: arguments)
         print("\(name): booting…")
-        do { try session.start() } catch {
-            print("\(name): cannot start \(executable): \(error)")
-            return f
-        }
         defer { session.finish(timeout: 30) }
-        guard let ready = session.wait(for: GuestKit.readyMarker, timeout: options.timeout),
-              var cursor = session.wait(for: "# ", after: ready, timeout: 60) else {
-            print("\(name): no ready marker; last output:\n\(session.transcript.suffix(600))")
-            return f
-        }
-        // The markers are split with "" so the console's echo of the typed line does not match.
+        guard var cursor = session.bootToShell(name: name, marker: GuestKit.readyMarker, timeout: options.timeout)?.cursor
+        else { return f }
         func run(_ command: String, marker: String, timeout: Double) -> (seconds: Double, output: String)? {
-            let t0 = Date()
-            let from = session.outputLength
-            session.type("\(command); echo \(marker.prefix(3))\"\"\(marker.dropFirst(3))")
-            guard let end = session.wait(for: marker, after: cursor, timeout: timeout) else {
+            guard let r = session.timed(command, marker: marker, cursor: &cursor, timeout: timeout) else {
                 print("\(name): \(marker) did not come; last output:\n\(session.transcript.suffix(400))")
                 return nil
             }
-            cursor = end
-            return (Date().timeIntervalSince(t0), session.text(from: from, to: end))
+            return r
         }
         guard run("\(drivers); n=0; while [ ! -b /dev/sda ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done; ls /dev/sda",
                   marker: "DISKREADY", timeout: 120) != nil else { return f }
