@@ -53,7 +53,7 @@ extension CPU {
                     decoder.pos = target
                     continue
                 }
-            case .ret, .retImm: break
+            case .ret, .retImm, .callIndR, .callIndM, .jmpIndR, .jmpIndM: break
             default:
                 // Conditional jumps (specialized kinds) do not end a block: a not-taken branch
                 // runs on; a taken one leaves it.
@@ -88,6 +88,19 @@ extension CPU {
         }
     }
 
+    /// How `runOps` left a block.
+    enum OpsExit {
+        /// The block ran to its end or branched out: the next block follows.
+        case next
+        /// A fallback op ran (it may have changed CS, TF, breakpoints, IF or INTR): back to the
+        /// run loop.
+        case fallback
+        /// The budget ran out, or an event needs the run loop.
+        case stop
+        /// An op faulted; the exception has been delivered.
+        case fault
+    }
+
     /// Runs decoded blocks from CS:EIP, going on from block to block while only decoded ops run.
     /// Returns the number of instructions retired, or -1 when no block applies at CS:EIP (the
     /// caller then interprets one instruction).
@@ -98,7 +111,7 @@ extension CPU {
         // which we return to the run loop) and a device reached through memory raises
         // `Event.slowAccess`.
         let limit = intrLine && flagsReg & Flags.if != 0 ? 1 : budget
-        var left = limit
+        opsLeft = limit
         let big = segs[1].flags & 4 != 0
         while true {
             let lin = segs[1].base &+ eip
@@ -113,59 +126,67 @@ extension CPU {
                 entry = blockTable[slot]
             }
             if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { break }
-            let firstOp = blockOps + Int(entry.first)
-            let entryEIP = eip
-            var op = firstOp
-            // `left` when the current pass through the block started (each pass starts at
-            // `firstOp` and runs ops in order, so the difference is the pass's instruction count).
-            var passLeft = left
-            while true {
-                // Not wrapped at 64 KiB in 16-bit code, like the interpreter: the entry check keeps
-                // every op inside the CS limit, and a fetch past it faults (#GP) in the interpreter.
-                let next = eip &+ UInt32(op.pointee.length)
-                startEIP = eip
-                eip = next
-                do {
-                    try executeDecoded(UnsafePointer(op))
-                } catch {
-                    eip = startEIP
-                    instructionsRetired &+= UInt64(passLeft &- left)
-                    deliverException(error)
-                    return limit &- left &+ 1
-                }
-                left &-= 1
-                // Leave at the budget, after a slow-path access (see `Event.slowAccess`), or when a
-                // shadow, halt or stop request needs the run loop.
-                if left == 0 || events != 0 {
-                    instructionsRetired &+= UInt64(passLeft &- left)
-                    return limit &- left
-                }
-                if eip != next {
-                    // A taken branch back to this block's start (a loop) stays here; the pass's
-                    // instructions retire now, so virtual time read by a polled device keeps moving.
-                    // PERF: saves the block lookup per iteration (bench cpu).
-                    if eip == entryEIP {
-                        instructionsRetired &+= UInt64(passLeft &- left)
-                        passLeft = left
-                        op = firstOp
-                        continue
-                    }
-                    // A direct JMP/CALL whose target was decoded in line.
-                    if op.pointee.marks & DecodedOp.Mark.follows != 0 {
-                        op += 1
-                        continue
-                    }
-                    break
-                }
-                if op.pointee.marks & DecodedOp.Mark.last != 0 { break }
-                op += 1
+            opsRetiredMark = opsLeft
+            let exit = runOps(blockOps + Int(entry.first))
+            instructionsRetired &+= UInt64(opsRetiredMark &- opsLeft)
+            switch exit {
+            case .next: continue
+            case .fallback, .stop: return limit &- opsLeft
+            case .fault: return limit &- opsLeft &+ 1
             }
-            instructionsRetired &+= UInt64(passLeft &- left)
-            // After a fallback (it may have changed CS, TF, breakpoints, IF or INTR) the run loop
-            // looks again; after decoded ops the next block follows here.
-            // PERF: saves the run loop's checks per block (`partita bench cpu`, call/ret).
-            if op.pointee.kind == .fallback { break }
         }
-        return left == limit ? -1 : limit &- left
+        return opsLeft == limit ? -1 : limit &- opsLeft
+    }
+
+    /// Runs the ops of one block from `firstOp` (following in-line JMP/CALL targets and looping
+    /// back to the start) until it is left. Counts ops down in `opsLeft`; the caller retires
+    /// those since `opsRetiredMark`, except that each pass through a loop retires at once, so
+    /// virtual time read by a polled device keeps moving.
+    @inline(never) func runOps(_ firstOp: UnsafeMutablePointer<DecodedOp>) -> OpsExit {
+        let entryEIP = eip
+        // PERF: a field, read only when a loop goes round (kept in a register it was spilled and
+        // reloaded around every handler call).
+        blockFirstOp = firstOp
+        var op = firstOp
+        while true {
+            // Not wrapped at 64 KiB in 16-bit code, like the interpreter: the entry check keeps
+            // every op inside the CS limit, and a fetch past it faults (#GP) in the interpreter.
+            // PERF: only `op` stays in a register across the handler call; the counters are
+            // fields and the fall-through EIP is recomputed from `startEIP` (callgrind, bench cpu).
+            let start = eip
+            startEIP = start
+            eip = start &+ UInt32(op.pointee.length)
+            do {
+                try executeDecoded(UnsafePointer(op))
+            } catch {
+                eip = startEIP
+                deliverException(error)
+                return .fault
+            }
+            opsLeft &-= 1
+            // Leave at the budget, after a slow-path access (see `Event.slowAccess`), or when a
+            // shadow, halt or stop request needs the run loop.
+            if opsLeft == 0 || events != 0 { return .stop }
+            if eip != startEIP &+ UInt32(op.pointee.length) {
+                // A taken branch back to this block's start (a loop) stays here.
+                // PERF: saves the block lookup per iteration (bench cpu).
+                if eip == entryEIP {
+                    instructionsRetired &+= UInt64(opsRetiredMark &- opsLeft)
+                    opsRetiredMark = opsLeft
+                    op = blockFirstOp
+                    continue
+                }
+                // A direct JMP/CALL whose target was decoded in line.
+                if op.pointee.marks & DecodedOp.Mark.follows != 0 {
+                    op += 1
+                    continue
+                }
+                return op.pointee.kind == .fallback ? .fallback : .next
+            }
+            if op.pointee.marks & DecodedOp.Mark.last != 0 {
+                return op.pointee.kind == .fallback ? .fallback : .next
+            }
+            op += 1
+        }
     }
 }

@@ -164,6 +164,13 @@ public final class CPU {
     let blockOps: UnsafeMutablePointer<DecodedOp>
     var blockOpsUsed = 0
     var blockEpoch: UInt32 = 1
+    /// Instructions `runBlock` may still run in this call (see `runOps`). PERF: a field, not a
+    /// local, so nothing but the op pointer is live across a handler call.
+    var opsLeft = 0
+    /// `opsLeft` when `instructionsRetired` was last brought up to date.
+    var opsRetiredMark = 0
+    /// The first op of the block `runOps` is running.
+    var blockFirstOp: UnsafeMutablePointer<DecodedOp>
     /// SAFETY: 1 << blockTableBits entries, allocated in init.
     let blockTable: UnsafeMutablePointer<BlockEntry>
     /// Physical page behind each installed linear-page translation (SAFETY: 1 << 20 entries).
@@ -201,6 +208,7 @@ public final class CPU {
         tlbPhysPage = .allocate(capacity: pages)
         tlbPhysPage.initialize(repeating: 0, count: pages)
         blockOps = .allocate(capacity: CPU.blockOpsCapacity)
+        blockFirstOp = blockOps
         blockOps.initialize(repeating: DecodedOp(), count: CPU.blockOpsCapacity)
         blockTable = .allocate(capacity: 1 << CPU.blockTableBits)
         blockTable.initialize(repeating: BlockEntry(), count: 1 << CPU.blockTableBits)

@@ -55,6 +55,8 @@ enum DecodedKind: UInt8 {
     case movzxRR, movzxRM, movsxRR, movsxRM
     case shiftRI
     case xchgRR
+    case testMI, notR, negR, incM, decM, pushM, callIndR, callIndM, jmpIndR, jmpIndM
+    case cmovRR, cmovRM, setccR, setccM, leave, imulRRI, imulRMI, shiftRCL
     // Specialized 32-bit ALU forms and per-condition jumps, in the order
     // scripts/gen-decoded-specialized.py generates their handlers.
     case addRR32, orRR32, adcRR32, sbbRR32, andRR32, subRR32, xorRR32, cmpRR32

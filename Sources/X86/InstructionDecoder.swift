@@ -224,24 +224,37 @@ struct InstructionDecoder {
             if op.reg != 0 { return DecodedOp() }
             op.imm = imm(op.size, &self)
             op.kind = isReg ? .movRI : .movMI
-        case 0xF7:
-            // MUL r/m32 (/4) has a handler; the rest of group 3 runs through the interpreter.
-            op.size = sizeV
+        case 0xF6, 0xF7:
+            // Group 3: TEST, NOT/NEG on registers and MUL r/m32 have handlers; the rest runs
+            // through the interpreter.
+            op.size = b == 0xF6 ? 0 : sizeV
             modRM(&self, &op)
-            if op.reg == 4 && o32 {
-                op.kind = isReg ? .mulR32 : .mulM32
-            } else {
-                if op.reg < 2 { _ = imm(sizeV, &self) }
-                op.kind = .interp
+            switch op.reg {
+            case 0, 1:
+                op.imm = imm(op.size, &self)
+                op.kind = isReg ? .testRI : .testMI
+            case 2 where isReg: op.kind = .notR
+            case 3 where isReg: op.kind = .negR
+            case 4 where op.size == 2: op.kind = isReg ? .mulR32 : .mulM32
+            default: op.kind = .interp
             }
         // Data instructions the interpreter runs inside a block (see `DecodedKind.interp`).
-        case 0x98, 0x99, 0x9C, 0x9E, 0x9F, 0xC9, 0xF5, 0xF8, 0xF9, 0xFC, 0xFD:
+        case 0x98, 0x99, 0x9C, 0x9E, 0x9F, 0xF5, 0xF8, 0xF9, 0xFC, 0xFD:
             op.kind = .interp
+        case 0xC9:
+            op.kind = .leave; op.size = sizeV
         case 0x69, 0x6B:
+            // IMUL reg, r/m, imm: reg = destination, rm / memory = source.
+            op.size = sizeV
             modRM(&self, &op)
-            _ = imm(b == 0x69 ? sizeV : 0, &self)
-            op.kind = .interp
-        case 0x8C, 0xD2, 0xD3:
+            op.imm = b == 0x69 ? imm(sizeV, &self) : s8()
+            op.kind = isReg ? .imulRRI : .imulRMI
+        case 0xD2, 0xD3:
+            op.size = b == 0xD2 ? 0 : sizeV
+            modRM(&self, &op)
+            op.sub = op.reg
+            op.kind = isReg ? .shiftRCL : .interp
+        case 0x8C:
             modRM(&self, &op)
             op.kind = .interp
         case 0x8F:
@@ -249,17 +262,25 @@ struct InstructionDecoder {
             if op.reg != 0 { return DecodedOp() }
             op.kind = .interp
         case 0xA0...0xA3:
-            _ = a32 ? u32() : UInt32(u16())
-            op.kind = .interp
-        case 0xF6:
-            modRM(&self, &op)
-            if op.reg < 2 { _ = u8() }
-            op.kind = .interp
+            // MOV AL/eAX <-> moffs: a memory operand with neither base nor index.
+            op.size = b & 1 == 0 ? 0 : sizeV
+            op.disp = a32 ? u32() : UInt32(u16())
+            op.reg = 0
+            op.seg = UInt8(segOverride >= 0 ? segOverride : 3)
+            op.kind = b < 0xA2 ? .movRM : .movMR
         case 0xFE, 0xFF:
-            // INC/DEC r/m and PUSH r/m; CALL/JMP (near and far) end the block as fallbacks.
+            // INC/DEC r/m, PUSH r/m and near indirect CALL/JMP; far CALL/JMP end the block as
+            // fallbacks.
+            op.size = b == 0xFE ? 0 : sizeV
             modRM(&self, &op)
-            if !(op.reg < 2 || (b == 0xFF && op.reg == 6)) { return DecodedOp() }
-            op.kind = .interp
+            switch op.reg {
+            case 0: op.kind = isReg ? .incR : .incM
+            case 1: op.kind = isReg ? .decR : .decM
+            case 2 where b == 0xFF: op.kind = isReg ? .callIndR : .callIndM
+            case 4 where b == 0xFF: op.kind = isReg ? .jmpIndR : .jmpIndM
+            case 6 where b == 0xFF: op.kind = isReg ? .pushR : .pushM
+            default: return DecodedOp()
+            }
         case 0xE8:
             op.kind = .callRel; op.size = sizeV; op.imm = o32 ? u32() : UInt32(u16())
         case 0xE9:
@@ -278,7 +299,18 @@ struct InstructionDecoder {
                 op.kind = !o32 ? .interp : isReg ? .imulRR32 : .imulRM32
             // CMOVcc, SETcc, BT/BTS/BTR/BTC, SHLD/SHRD, CMPXCHG, BSF/BSR, XADD, BSWAP: interpreted in
             // the block (see `DecodedKind.interp`).
-            case 0x40...0x4F, 0x90...0x9F, 0xA3, 0xA5, 0xAB, 0xAD, 0xB0, 0xB1, 0xB3, 0xBB, 0xBC, 0xBD, 0xC0, 0xC1:
+            case 0x40...0x4F:
+                // CMOVcc: reg = destination; the source is read whatever the condition.
+                op.size = sizeV
+                op.sub = b2 & 0xF
+                modRM(&self, &op)
+                op.kind = isReg ? .cmovRR : .cmovRM
+            case 0x90...0x9F:
+                op.size = 0
+                op.sub = b2 & 0xF
+                modRM(&self, &op)
+                op.kind = isReg ? .setccR : .setccM
+            case 0xA3, 0xA5, 0xAB, 0xAD, 0xB0, 0xB1, 0xB3, 0xBB, 0xBC, 0xBD, 0xC0, 0xC1:
                 modRM(&self, &op)
                 op.kind = .interp
             case 0xA4, 0xAC, 0xBA:
