@@ -257,7 +257,7 @@ extension CPU {
         try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
     }
 
-    @inline(never) func decodedMovRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedMovRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         writeReg(p.pointee.rm, p.pointee.size, p.pointee.imm)
     }
 
@@ -265,7 +265,7 @@ extension CPU {
         try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, p.pointee.imm)
     }
 
-    @inline(never) func decodedLea(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedLea(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         writeReg(p.pointee.reg, p.pointee.size, effectiveOffset(p))
     }
 
@@ -302,12 +302,12 @@ extension CPU {
         if condition(Int(p.pointee.sub)) { try decodedJump(p.pointee.imm, size) }
     }
 
-    @inline(never) func decodedJmpRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJmpRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
         try decodedJump(p.pointee.imm, size)
     }
 
-    @inline(never) func decodedCallRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedCallRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
         let target = size == 2 ? eip &+ p.pointee.imm : (eip &+ p.pointee.imm) & 0xFFFF
         if target > segs[1].limit { throw CPUFault.gp(0) }
@@ -315,7 +315,7 @@ extension CPU {
         eip = target
     }
 
-    @inline(never) func decodedRet(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedRet(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
         let w: UInt32 = size == 2 ? 4 : 2
         let a = sp
@@ -325,7 +325,7 @@ extension CPU {
         setSP(spAdding(w &+ p.pointee.imm))
     }
 
-    @inline(never) func decodedMovzxRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedMovzxRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let v = p.pointee.sub == 0 ? UInt32(reg8(Int(p.pointee.reg))) : regs[Int(p.pointee.reg)] & 0xFFFF
         writeReg(p.pointee.rm, p.pointee.size, v)
     }

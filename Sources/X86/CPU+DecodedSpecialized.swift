@@ -66,127 +66,127 @@
 // case .imulRM32: try decodedSImulRM32(p)
 
 extension CPU {
-    @inline(never) func decodedSAddRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAddRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(0, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSOrRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSOrRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(1, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSAdcRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAdcRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(2, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSSbbRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSbbRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(3, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSAndRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAndRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(4, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSSubRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSubRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(5, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSXorRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSXorRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(6, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSCmpRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSCmpRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         _ = alu(7, regs[Int(p.pointee.rm)], regs[Int(p.pointee.reg)], 2)
     }
 
-    @inline(never) func decodedSAddRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAddRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(0, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSOrRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSOrRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(1, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSAdcRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAdcRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(2, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSSbbRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSbbRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(3, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSAndRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAndRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(4, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSSubRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSubRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(5, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSXorRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSXorRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let r = alu(6, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSCmpRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSCmpRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         _ = alu(7, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
     }
 
-    @inline(never) func decodedSAddRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAddRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         let r = alu(0, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
-    @inline(never) func decodedSOrRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSOrRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         let r = alu(1, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
-    @inline(never) func decodedSAdcRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAdcRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         let r = alu(2, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
-    @inline(never) func decodedSSbbRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSbbRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         let r = alu(3, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
-    @inline(never) func decodedSAndRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAndRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         let r = alu(4, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
-    @inline(never) func decodedSSubRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSubRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         let r = alu(5, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
-    @inline(never) func decodedSXorRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSXorRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         let r = alu(6, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
-    @inline(never) func decodedSCmpRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSCmpRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
         _ = alu(7, regs[Int(p.pointee.reg)], m, 2)
     }
@@ -246,106 +246,106 @@ extension CPU {
         _ = alu(7, m, regs[Int(p.pointee.reg)], 2)
     }
 
-    @inline(never) func decodedJO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(0) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJNO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJNO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(1) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJB(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJB(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(2) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJAE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJAE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(3) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(4) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJNE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJNE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(5) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJBE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJBE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(6) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJA(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJA(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(7) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(8) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJNS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJNS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(9) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(10) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJNP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJNP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(11) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJL(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJL(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(12) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJGE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJGE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(13) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJLE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJLE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(14) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedJG(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedJG(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         if condition(15) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
     }
 
-    @inline(never) func decodedSIncR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSIncR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSDecR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSDecR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
     }
 
-    @inline(never) func decodedSPushR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSPushR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         try push32(regs[Int(p.pointee.rm)])
     }
 
-    @inline(never) func decodedSPopR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSPopR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let v = try pop32()
         regs[Int(p.pointee.rm)] = v
     }
 
-    @inline(never) func decodedSMovRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSMovRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.reg)]
     }
 
-    @inline(never) func decodedSMovRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSMovRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset(p))
     }
 
-    @inline(never) func decodedSMovMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSMovMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         try write32(Int(p.pointee.seg), effectiveOffset(p), regs[Int(p.pointee.reg)])
     }
 
-    @inline(never) func decodedSTestRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSTestRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         flagsLogic(regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)], 2)
     }
 
