@@ -111,7 +111,8 @@ extension CPU {
         // which we return to the run loop) and a device reached through memory raises
         // `Event.slowAccess`.
         let limit = intrLine && flagsReg & Flags.if != 0 ? 1 : budget
-        opsLeft = limit
+        // A pending event stops the loop after one op, as the per-op check always did.
+        opsLeft = events != 0 ? limit | CPU.opsEventBit : limit
         let big = segs[1].flags & 4 != 0
         while true {
             let lin = segs[1].base &+ eip
@@ -126,16 +127,16 @@ extension CPU {
                 entry = blockTable[slot]
             }
             if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { break }
-            opsRetiredMark = opsLeft
+            opsRetiredMark = opsRemaining
             let exit = runOps(blockOps + Int(entry.first))
-            instructionsRetired &+= UInt64(opsRetiredMark &- opsLeft)
+            instructionsRetired &+= UInt64(opsRetiredMark &- opsRemaining)
             switch exit {
             case .next: continue
-            case .fallback, .stop: return limit &- opsLeft
-            case .fault: return limit &- opsLeft &+ 1
+            case .fallback, .stop: return limit &- opsRemaining
+            case .fault: return limit &- opsRemaining &+ 1
             }
         }
-        return opsLeft == limit ? -1 : limit &- opsLeft
+        return opsRemaining == limit ? -1 : limit &- opsRemaining
     }
 
     /// Runs the ops of one block from `firstOp` (following in-line JMP/CALL targets and looping
@@ -165,14 +166,15 @@ extension CPU {
             }
             opsLeft &-= 1
             // Leave at the budget, after a slow-path access (see `Event.slowAccess`), or when a
-            // shadow, halt or stop request needs the run loop.
-            if opsLeft == 0 || events != 0 { return .stop }
+            // shadow, halt or stop request needs the run loop: `raiseEvent` made `opsLeft`
+            // negative.
+            if opsLeft <= 0 { return .stop }
             if eip != startEIP &+ UInt32(op.pointee.length) {
                 // A taken branch back to this block's start (a loop) stays here.
                 // PERF: saves the block lookup per iteration (bench cpu).
                 if eip == entryEIP {
                     instructionsRetired &+= UInt64(opsRetiredMark &- opsLeft)
-                    opsRetiredMark = opsLeft
+                    opsRetiredMark = opsLeft  // (no event bit: opsLeft > 0 here)
                     op = blockFirstOp
                     continue
                 }

@@ -115,7 +115,7 @@ extension CPU {
     /// Any-width linear read through page translation; splits page-crossing accesses.
     @inline(never)
     func readLinSlow(_ lin: UInt32, _ width: AccessWidth, user: Bool) throws(CPUFault) -> UInt32 {
-        events |= Event.slowAccess
+        raiseEvent(Event.slowAccess)
         let n = UInt32(width.rawValue)
         if user && alignmentCheckActive && lin & (n - 1) != 0 { throw CPUFault(vector: 17, errorCode: 0) }
         if dataBreakpointsArmed { checkDataBreakpoints(lin, n, write: false) }
@@ -136,7 +136,7 @@ extension CPU {
 
     @inline(never)
     func writeLinSlow(_ lin: UInt32, _ width: AccessWidth, _ v: UInt32, user: Bool) throws(CPUFault) {
-        events |= Event.slowAccess
+        raiseEvent(Event.slowAccess)
         let n = UInt32(width.rawValue)
         if user && alignmentCheckActive && lin & (n - 1) != 0 { throw CPUFault(vector: 17, errorCode: 0) }
         if dataBreakpointsArmed { checkDataBreakpoints(lin, n, write: true) }

@@ -98,7 +98,13 @@ public final class CPU {
         static let slowAccess: UInt32 = 1 << 5
     }
     @inline(__always) func setEvent(_ bit: UInt32, _ on: Bool) {
-        if on { events |= bit } else { events &= ~bit }
+        if on { raiseEvent(bit) } else { events &= ~bit }
+    }
+    /// Sets an event bit and makes a running block loop stop after the current op (see
+    /// `opsEventBit`).
+    @inline(__always) func raiseEvent(_ bit: UInt32) {
+        events |= bit
+        opsLeft |= CPU.opsEventBit
     }
     /// The CPU executed HLT and waits for an interrupt.
     public internal(set) var halted: Bool {
@@ -164,9 +170,15 @@ public final class CPU {
     let blockOps: UnsafeMutablePointer<DecodedOp>
     var blockOpsUsed = 0
     var blockEpoch: UInt32 = 1
-    /// Instructions `runBlock` may still run in this call (see `runOps`). PERF: a field, not a
-    /// local, so nothing but the op pointer is live across a handler call.
+    /// Instructions `runBlock` may still run in this call (see `runOps`), plus `opsEventBit`
+    /// once an event was raised. PERF: a field, not a local, so nothing but the op pointer is
+    /// live across a handler call; the event bit makes one `opsLeft <= 0` test per op stand for
+    /// "budget spent or event pending".
     var opsLeft = 0
+    /// The sign bit of `opsLeft`: set by `raiseEvent`, it keeps `opsLeft` negative.
+    static let opsEventBit = Int.min
+    /// `opsLeft` without the event bit.
+    @inline(__always) var opsRemaining: Int { opsLeft & Int.max }
     /// `opsLeft` when `instructionsRetired` was last brought up to date.
     var opsRetiredMark = 0
     /// The first op of the block `runOps` is running.
