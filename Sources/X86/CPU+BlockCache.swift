@@ -129,7 +129,7 @@ extension CPU {
             if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { break }
             opsRetiredMark = opsRemaining
             let exit = runOps(blockOps + Int(entry.first))
-            instructionsRetired &+= UInt64(opsRetiredMark &- opsRemaining)
+            instructionsRetired &+= UInt64(truncatingIfNeeded: opsRetiredMark &- opsRemaining)
             switch exit {
             case .next: continue
             case .fallback, .stop: return limit &- opsRemaining
@@ -173,7 +173,7 @@ extension CPU {
                 // A taken branch back to this block's start (a loop) stays here.
                 // PERF: saves the block lookup per iteration (bench cpu).
                 if eip == entryEIP {
-                    instructionsRetired &+= UInt64(opsRetiredMark &- opsLeft)
+                    instructionsRetired &+= UInt64(truncatingIfNeeded: opsRetiredMark &- opsLeft)
                     opsRetiredMark = opsLeft  // (no event bit: opsLeft > 0 here)
                     op = blockFirstOp
                     continue
