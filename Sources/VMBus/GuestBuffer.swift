@@ -92,6 +92,45 @@ public struct GuestBuffer {
         }
     }
 
+    /// Lends `offset ..< offset + count` to `body` as host memory, in order, without copying:
+    /// each call gets a run of bytes that is contiguous in host memory (neighbouring RAM pages
+    /// are coalesced, so physically contiguous guest pages make one run). Every page is looked
+    /// up again as the walk reaches it, as `read` and `write` do, and a run is handed over only
+    /// once all its pages passed. With `modifying` (the caller will store into the runs), the
+    /// decoded code of each page is dropped first, as `write` does.
+    ///
+    /// Returns false when the range is out of bounds or a page is not guest RAM; the runs before
+    /// that page may already have been passed to `body`. An error thrown by `body` ends the walk.
+    public func withHostRuns<E: Error>(at offset: Int, count: Int, modifying: Bool,
+                                       _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) -> Bool {
+        guard offset >= 0, count >= 0, offset <= length - count else { return false }
+        var run: UnsafeMutablePointer<UInt8>?
+        var runLength = 0
+        var done = 0
+        while done < count {
+            let position = byteOffset + offset + done
+            let inPage = position % Self.pageSize
+            let n = min(count - done, Self.pageSize - inPage)
+            guard let page = Self.page(memory, pfns[position / Self.pageSize]) else { return false }
+            // Decoded code from this page is stale once the caller writes it.
+            if modifying && memory.codePage[page.index] != 0 { memory.codeWritten(page: page.index) }
+            let host = page.pointer + inPage
+            if let start = run, start + runLength == host {
+                runLength += n
+            } else {
+                // SAFETY: [start, start + runLength) is made of the checked pieces of RAM pages
+                // appended above, each inside one page and inside `offset ..< offset + count`.
+                if let start = run { try body(UnsafeMutableRawBufferPointer(start: start, count: runLength)) }
+                run = host
+                runLength = n
+            }
+            done += n
+        }
+        // SAFETY: as above.
+        if let start = run { try body(UnsafeMutableRawBufferPointer(start: start, count: runLength)) }
+        return true
+    }
+
     public func load32(at offset: Int) -> UInt32? {
         read(at: offset, count: 4).map { $0.le32(0) }
     }

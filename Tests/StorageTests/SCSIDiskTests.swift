@@ -97,6 +97,26 @@ struct SCSIDiskTests {
         #expect(b6 == [UInt8](repeating: 7, count: 512))
     }
 
+    @Test("a direct buffer: READ and WRITE use its host runs, never the array path; a refused run is a transport error")
+    func directBuffer() throws {
+        let d = try disk()
+        let data = (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 1) }
+        let out = RunBuffer(bytes: data, runBytes: 700)
+        #expect(d.execute(cdb: [0x2A, 0, 0, 0, 0, 9, 0, 0, 4, 0], buffer: out) == .good(2048))
+        #expect(image.bytes(at: 9 * 512, count: 2048) == data)
+        #expect(out.runs == [700, 700, 648] && out.modifying == [false])
+        let into = RunBuffer(bytes: [UInt8](repeating: 0, count: 1536), runBytes: 1000)
+        #expect(d.execute(cdb: [0x28, 0, 0, 0, 0, 10, 0, 0, 3, 0], buffer: into) == .good(1536))
+        #expect(into.bytes == Array(data[512...]))
+        #expect(into.runs == [1000, 536] && into.modifying == [true])
+        let refused = RunBuffer(bytes: [UInt8](repeating: 0, count: 1024), runBytes: 512, accessibleRuns: 1)
+        #expect(d.execute(cdb: [0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0], buffer: refused).transportFailed)
+        #expect(d.execute(cdb: [0x2A, 0, 0, 0, 0, 0, 0, 0, 2, 0], buffer: refused).transportFailed)
+        let readOnly = try disk(readOnly: true)
+        #expect(readOnly.execute(cdb: [0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0], buffer: RunBuffer(bytes: data, runBytes: 512))
+                == .check(.writeProtected))
+    }
+
     @Test("out-of-range LBA: ILLEGAL REQUEST / LBA OUT OF RANGE, then REQUEST SENSE reports it")
     func outOfRange() throws {
         let d = try disk()
@@ -150,5 +170,55 @@ struct SCSIDiskTests {
         let buffer = SCSIByteBuffer(length: 36)
         #expect(SCSIDisk.absentLUNInquiry(cdb: [0x12, 0, 0, 0, 36, 0], buffer: buffer) == .good(36))
         #expect(buffer.bytes[0] == 0x7F)
+    }
+}
+
+/// A `SCSIDirectDataBuffer` in host memory that lends itself in runs of `runBytes` (the last
+/// ones refused after `accessibleRuns`) and records them; the array path is an error.
+final class RunBuffer: SCSIDirectDataBuffer {
+    var bytes: [UInt8]
+    let runBytes: Int
+    let accessibleRuns: Int
+    private(set) var runs: [Int] = []
+    private(set) var modifying: [Bool] = []
+
+    init(bytes: [UInt8], runBytes: Int, accessibleRuns: Int = .max) {
+        self.bytes = bytes
+        self.runBytes = runBytes
+        self.accessibleRuns = accessibleRuns
+    }
+
+    var length: Int { bytes.count }
+
+    func read(at offset: Int, count: Int) -> [UInt8]? {
+        Issue.record("the array path was used")
+        return nil
+    }
+
+    func write(_ bytes: [UInt8], at offset: Int) -> Bool {
+        Issue.record("the array path was used")
+        return false
+    }
+
+    func withHostRuns(at offset: Int, count: Int, modifying: Bool,
+                      _ body: (UnsafeMutableRawBufferPointer) throws(DiskError) -> Void) throws(DiskError) -> Bool {
+        guard offset >= 0, count >= 0, offset <= bytes.count - count else { return false }
+        self.modifying.append(modifying)
+        var done = 0, lent = 0
+        while done < count {
+            guard lent < accessibleRuns else { return false }
+            let n = min(runBytes, count - done)
+            var failure: DiskError?
+            bytes.withUnsafeMutableBytes { raw in
+                do throws(DiskError) {
+                    try body(UnsafeMutableRawBufferPointer(rebasing: raw[(offset + done)..<(offset + done + n)]))
+                } catch { failure = error }
+            }
+            if let failure { throw failure }
+            runs.append(n)
+            done += n
+            lent += 1
+        }
+        return true
     }
 }

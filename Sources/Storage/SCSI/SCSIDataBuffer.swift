@@ -10,3 +10,17 @@ public protocol SCSIDataBuffer {
     func read(at offset: Int, count: Int) -> [UInt8]?
     func write(_ bytes: [UInt8], at offset: Int) -> Bool
 }
+
+/// A data buffer that can lend its bytes as host memory, so READ and WRITE move data straight
+/// between the disk backend and the buffer (guest pages) with no intermediate array.
+public protocol SCSIDirectDataBuffer: SCSIDataBuffer {
+    /// Calls `body` with `offset ..< offset + count` as runs of host memory, in order; each run
+    /// lies inside the buffer and is re-validated as it is reached (guest RAM only). With
+    /// `modifying`, the caller stores into the runs (a READ from the disk) and the buffer drops
+    /// whatever was derived from the old bytes (decoded guest code).
+    ///
+    /// Returns false when the range is out of bounds or part of it stopped being accessible
+    /// (runs before it may have been passed to `body`): the command's transport error.
+    func withHostRuns(at offset: Int, count: Int, modifying: Bool,
+                      _ body: (UnsafeMutableRawBufferPointer) throws(DiskError) -> Void) throws(DiskError) -> Bool
+}
