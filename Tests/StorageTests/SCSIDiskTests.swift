@@ -41,6 +41,7 @@ struct SCSIDiskTests {
         #expect(p83[1] == 0x83 && p83[4] == 0x02 && p83[5] == 0x01)
         let (_, pb0) = run(d, [0x12, 1, 0xB0, 0, 255, 0], length: 255)
         #expect(pb0.count == 64 && pb0[3] == 0x3C)
+        #expect(Array(pb0[8..<16]) == [0, 0, 0x40, 0, 0, 0, 0x40, 0], "maximum and optimal: 16,384 blocks by default")
         let (_, pb1) = run(d, [0x12, 1, 0xB1, 0, 255, 0], length: 255)
         #expect(pb1[4] == 0 && pb1[5] == 1, "non-rotating")
         let (rb2, _) = run(d, [0x12, 1, 0xB2, 0, 255, 0], length: 255)
@@ -49,6 +50,24 @@ struct SCSIDiskTests {
         #expect(bad == .check(.invalidFieldInCDB))
         let (noEVPD, _) = run(d, [0x12, 0, 0x80, 0, 255, 0], length: 255)
         #expect(noEVPD == .check(.invalidFieldInCDB))
+    }
+
+    @Test("the transport's transfer limit: VPD 0xB0 advertises it, longer READ/WRITE is INVALID FIELD IN CDB")
+    func transferLimit() throws {
+        let d = SCSIDisk(device: try RawFileBlockDevice(path: image.path), serial: "S", maxTransferBytes: 4096 + 100)
+        #expect(d.maxTransferBlocks == 8)
+        let (_, pb0) = run(d, [0x12, 1, 0xB0, 0, 255, 0], length: 255)
+        #expect(Array(pb0[8..<16]) == [0, 0, 0, 8, 0, 0, 0, 8], "maximum and optimal transfer length")
+        #expect(run(d, [0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0], length: 8 * 512).0 == .good(8 * 512))
+        #expect(run(d, [0x28, 0, 0, 0, 0, 0, 0, 0, 9, 0], length: 9 * 512).0 == .check(.invalidFieldInCDB))
+        let w = d.execute(cdb: [0x8A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0],
+                          buffer: SCSIByteBuffer(bytes: [UInt8](repeating: 0xAB, count: 9 * 512)))
+        #expect(w == .check(.invalidFieldInCDB))
+        #expect(image.bytes(at: 0, count: 512) == [UInt8](repeating: 0, count: 512), "nothing written")
+        let tiny = SCSIDisk(device: try RawFileBlockDevice(path: image.path), serial: "S", maxTransferBytes: 100)
+        #expect(tiny.maxTransferBlocks == 1)
+        let huge = SCSIDisk(device: try RawFileBlockDevice(path: image.path), serial: "S", maxTransferBytes: 1 << 40)
+        #expect(huge.maxTransferBlocks == SCSIDisk.Limits.maxTransferBlocks)
     }
 
     @Test("READ CAPACITY(10) and (16) report the last LBA and 512-byte blocks")

@@ -49,6 +49,21 @@ struct StorVSPTests {
         #expect(driver.maxTransferBytes == StorVSPDevice.Limits.maxTransferBytes)
     }
 
+    @Test("each disk's Block Limits page advertises the controller's max_transfer_bytes, not more")
+    func blockLimits() throws {
+        let rig = try StorVSPTestRig(diskBlocks: [8192, 64])
+        let driver = try #require(rig.ready())
+        let blocks = driver.maxTransferBytes / 512
+        #expect(blocks == 4096)
+        for lun: UInt8 in 0..<2 {
+            let (c, page) = driver.read(cdb: CDB.inquiry(64, evpd: true, page: 0xB0), length: 64, lun: lun)
+            #expect(c?.srbStatus == SRBStatus.success && page.count == 64)
+            let maximum = page[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let optimal = page[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            #expect(maximum == blocks && optimal == blocks, "LUN \(lun)")
+        }
+    }
+
     @Test("SRBs before END_INITIALIZATION fail")
     func srbBeforeInit() throws {
         let rig = try StorVSPTestRig()

@@ -43,7 +43,8 @@ public final class SCSIDisk {
     public enum Limits {
         /// Bytes moved between the buffer and the backend per step.
         public static let chunkBytes = 256 * 1024
-        /// Blocks one READ/WRITE may move (advertised in VPD 0xB0): 8 MiB.
+        /// The most blocks one READ/WRITE may move (8 MiB of 512-byte blocks); a transport may
+        /// set a lower limit (`maxTransferBytes`).
         public static let maxTransferBlocks: UInt32 = 16_384
     }
 
@@ -54,14 +55,27 @@ public final class SCSIDisk {
     public let revision: String
     /// Unit serial number (VPD 0x80) and the tail of the T10 designator (VPD 0x83).
     public let serial: String
+    /// Blocks one READ/WRITE may move: the transport's limit (StorVSP's max_transfer_bytes), so
+    /// VPD 0xB0 advertises what the controller accepts as the maximum and optimal transfer
+    /// length. Longer transfers are refused with INVALID FIELD IN CDB (SBC-3 §6.5.3).
+    public let maxTransferBlocks: UInt32
     /// Write cache reported enabled (WCE): sd then sends SYNCHRONIZE CACHE on flushes.
     public var writeCacheEnabled = true
     /// Sense of the last failed command, for REQUEST SENSE.
     public private(set) var lastSense: SCSISense?
 
+    /// `maxTransferBytes` is the most one command's data may hold on the transport: rounded down
+    /// to whole blocks, at least one and at most `Limits.maxTransferBlocks` (also the limit
+    /// when nil).
     public init(device: any BlockDevice, serial: String, vendor: String = "Partita", product: String = "Virtual Disk",
-                revision: String = "1.0") {
+                revision: String = "1.0", maxTransferBytes: Int? = nil) {
         self.device = device
+        if let maxTransferBytes {
+            let blocks = max(1, maxTransferBytes / device.blockSize)
+            maxTransferBlocks = UInt32(clamping: min(blocks, Int(Limits.maxTransferBlocks)))
+        } else {
+            maxTransferBlocks = Limits.maxTransferBlocks
+        }
         self.serial = String(serial.prefix(32))
         self.vendor = vendor
         self.product = product
@@ -157,8 +171,8 @@ public final class SCSIDisk {
         case 0xB0:
             // Block Limits (SBC-3 §6.5.3): maximum and optimal transfer length in blocks.
             body = [UInt8](repeating: 0, count: 0x3C)
-            body.setBE32(4, Limits.maxTransferBlocks)
-            body.setBE32(8, Limits.maxTransferBlocks)
+            body.setBE32(4, maxTransferBlocks)
+            body.setBE32(8, maxTransferBlocks)
         case 0xB1:
             // Block Device Characteristics: medium rotation rate 1 = non-rotating.
             body = [UInt8](repeating: 0, count: 0x3C)
@@ -294,6 +308,7 @@ public final class SCSIDisk {
 
     private func transfer(lba: UInt64, blocks: UInt32, write: Bool, _ buffer: any SCSIDataBuffer) -> SCSIResult {
         if let failure = rangeCheck(lba: lba, blocks: blocks) { return failure }
+        guard blocks <= maxTransferBlocks else { return .check(.invalidFieldInCDB) }
         if write && device.isReadOnly { return .check(.writeProtected) }
         let blockSize = UInt64(device.blockSize)
         let total = UInt64(blocks) * blockSize
