@@ -116,7 +116,7 @@ struct SCSIDiskTests {
         #expect(b6 == [UInt8](repeating: 7, count: 512))
     }
 
-    @Test("a direct buffer: READ and WRITE use its host runs, never the array path; a refused run is a transport error")
+    @Test("a direct buffer: one vectored READ or WRITE over its runs, no array; a refused buffer is a transport error")
     func directBuffer() throws {
         let d = try disk()
         let data = (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 1) }
@@ -128,7 +128,7 @@ struct SCSIDiskTests {
         #expect(d.execute(cdb: [0x28, 0, 0, 0, 0, 10, 0, 0, 3, 0], buffer: into) == .good(1536))
         #expect(into.bytes == Array(data[512...]))
         #expect(into.runs == [1000, 536] && into.modifying == [true])
-        let refused = RunBuffer(bytes: [UInt8](repeating: 0, count: 1024), runBytes: 512, accessibleRuns: 1)
+        let refused = RunBuffer(bytes: [UInt8](repeating: 0, count: 1024), runBytes: 512, accessible: false)
         #expect(d.execute(cdb: [0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0], buffer: refused).transportFailed)
         #expect(d.execute(cdb: [0x2A, 0, 0, 0, 0, 0, 0, 0, 2, 0], buffer: refused).transportFailed)
         let readOnly = try disk(readOnly: true)
@@ -192,19 +192,19 @@ struct SCSIDiskTests {
     }
 }
 
-/// A `SCSIDirectDataBuffer` in host memory that lends itself in runs of `runBytes` (the last
-/// ones refused after `accessibleRuns`) and records them; the array path is an error.
+/// A `SCSIDirectDataBuffer` in host memory that lends itself in runs of `runBytes` (or refuses,
+/// when `accessible` is false) and records them; the array path is an error.
 final class RunBuffer: SCSIDirectDataBuffer {
     var bytes: [UInt8]
     let runBytes: Int
-    let accessibleRuns: Int
+    let accessible: Bool
     private(set) var runs: [Int] = []
     private(set) var modifying: [Bool] = []
 
-    init(bytes: [UInt8], runBytes: Int, accessibleRuns: Int = .max) {
+    init(bytes: [UInt8], runBytes: Int, accessible: Bool = true) {
         self.bytes = bytes
         self.runBytes = runBytes
-        self.accessibleRuns = accessibleRuns
+        self.accessible = accessible
     }
 
     var length: Int { bytes.count }
@@ -220,24 +220,18 @@ final class RunBuffer: SCSIDirectDataBuffer {
     }
 
     func withHostRuns(at offset: Int, count: Int, modifying: Bool,
-                      _ body: (UnsafeMutableRawBufferPointer) throws(DiskError) -> Void) throws(DiskError) -> Bool {
-        guard offset >= 0, count >= 0, offset <= bytes.count - count else { return false }
+                      _ body: ([UnsafeMutableRawBufferPointer]) throws(DiskError) -> Void) throws(DiskError) -> Bool {
+        guard accessible, offset >= 0, count >= 0, offset <= bytes.count - count else { return false }
         self.modifying.append(modifying)
-        var done = 0, lent = 0
-        while done < count {
-            guard lent < accessibleRuns else { return false }
-            let n = min(runBytes, count - done)
-            var failure: DiskError?
-            bytes.withUnsafeMutableBytes { raw in
-                do throws(DiskError) {
-                    try body(UnsafeMutableRawBufferPointer(rebasing: raw[(offset + done)..<(offset + done + n)]))
-                } catch { failure = error }
+        var failure: DiskError?
+        bytes.withUnsafeMutableBytes { raw in
+            let pieces = stride(from: offset, to: offset + count, by: runBytes).map { start in
+                UnsafeMutableRawBufferPointer(rebasing: raw[start..<min(start + runBytes, offset + count)])
             }
-            if let failure { throw failure }
-            runs.append(n)
-            done += n
-            lent += 1
+            runs = pieces.map(\.count)
+            do throws(DiskError) { try body(pieces) } catch { failure = error }
         }
+        if let failure { throw failure }
         return true
     }
 }

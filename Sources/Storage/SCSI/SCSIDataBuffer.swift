@@ -12,15 +12,16 @@ public protocol SCSIDataBuffer {
 }
 
 /// A data buffer that can lend its bytes as host memory, so READ and WRITE move data straight
-/// between the disk backend and the buffer (guest pages) with no intermediate array.
+/// between the disk backend and the buffer (guest pages) with no intermediate array: one
+/// vectored read or write per command.
 public protocol SCSIDirectDataBuffer: SCSIDataBuffer {
-    /// Calls `body` with `offset ..< offset + count` as runs of host memory, in order; each run
-    /// lies inside the buffer and is re-validated as it is reached (guest RAM only). With
-    /// `modifying`, the caller stores into the runs (a READ from the disk) and the buffer drops
-    /// whatever was derived from the old bytes (decoded guest code).
+    /// Calls `body` once with `offset ..< offset + count` as runs of host memory, in order, after
+    /// checking that all of it is accessible (guest RAM, looked up again now). With `modifying`,
+    /// the caller stores into the runs (a READ from the disk) and the buffer first drops whatever
+    /// was derived from the old bytes (decoded guest code). The runs are valid only during `body`.
     ///
-    /// Returns false when the range is out of bounds or part of it stopped being accessible
-    /// (runs before it may have been passed to `body`): the command's transport error.
+    /// Returns false, without calling `body`, when the range is out of bounds or part of it
+    /// stopped being accessible: the command's transport error.
     func withHostRuns(at offset: Int, count: Int, modifying: Bool,
-                      _ body: (UnsafeMutableRawBufferPointer) throws(DiskError) -> Void) throws(DiskError) -> Bool
+                      _ body: ([UnsafeMutableRawBufferPointer]) throws(DiskError) -> Void) throws(DiskError) -> Bool
 }

@@ -337,20 +337,20 @@ public final class SCSIDisk {
         return .good(totalBytes)
     }
 
-    /// READ / WRITE between the backend and the buffer's own memory: one pread / pwrite per
-    /// host-contiguous run of the buffer.
-    // PERF: no per-request array allocation, zero fill or copy (`partita bench disk`, VMBus path).
+    /// READ / WRITE between the backend and the buffer's own memory: one vectored read or write
+    /// over the buffer's host runs.
+    // PERF: no per-request array allocation, zero fill or copy, and one preadv / pwritev for a
+    // guest's scattered pages (~250 runs per MiB under Linux) rather than a call per page
+    // (`partita bench disk`, VMBus path).
     private func transferDirect(at start: UInt64, count: Int, write: Bool,
                                 _ buffer: any SCSIDirectDataBuffer) -> SCSIResult {
-        var position = start
         do throws(DiskError) {
-            let accessible = try buffer.withHostRuns(at: 0, count: count, modifying: !write) { run throws(DiskError) in
+            let accessible = try buffer.withHostRuns(at: 0, count: count, modifying: !write) { runs throws(DiskError) in
                 if write {
-                    try device.write(UnsafeRawBufferPointer(run), at: position)
+                    try device.write(runs.map { UnsafeRawBufferPointer($0) }, at: start)
                 } else {
-                    try device.read(into: run, at: position)
+                    try device.read(into: runs, at: start)
                 }
-                position += UInt64(run.count)
             }
             return accessible ? .good(count) : .transportError
         } catch {

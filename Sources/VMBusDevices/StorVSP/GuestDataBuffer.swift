@@ -12,7 +12,7 @@ struct GuestDataBuffer: SCSIDirectDataBuffer {
     func write(_ bytes: [UInt8], at offset: Int) -> Bool { buffer.write(bytes, at: offset) }
 
     func withHostRuns(at offset: Int, count: Int, modifying: Bool,
-                      _ body: (UnsafeMutableRawBufferPointer) throws(DiskError) -> Void) throws(DiskError) -> Bool {
+                      _ body: ([UnsafeMutableRawBufferPointer]) throws(DiskError) -> Void) throws(DiskError) -> Bool {
         try buffer.withHostRuns(at: offset, count: count, modifying: modifying, body)
     }
 }
