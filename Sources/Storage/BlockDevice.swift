@@ -20,6 +20,12 @@ public protocol BlockDevice: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DiskError)
     /// Writes `buffer` at `offset`.
     func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(DiskError)
+    /// Fills `buffers` one after another from `offset` (a scatter list, e.g. a guest's pages):
+    /// one vectored read where the backend can. Default: each buffer in turn.
+    func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: UInt64) throws(DiskError)
+    /// Writes `buffers` one after another at `offset` (a gather list): one vectored write where
+    /// the backend can. Default: each buffer in turn.
+    func write(_ buffers: [UnsafeRawBufferPointer], at offset: UInt64) throws(DiskError)
     /// Makes completed writes durable (fsync).
     func flush() throws(DiskError)
 }
@@ -27,6 +33,30 @@ public protocol BlockDevice: AnyObject {
 extension BlockDevice {
     /// Addressable bytes: `blockCount × blockSize`.
     public var byteCount: UInt64 { blockCount * UInt64(blockSize) }
+
+    public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: UInt64) throws(DiskError) {
+        let total = buffers.reduce(0) { $0 + $1.count }
+        guard offset <= byteCount, UInt64(total) <= byteCount - offset else {
+            throw .outOfRange(offset: offset, count: total)
+        }
+        var position = offset
+        for buffer in buffers {
+            try read(into: buffer, at: position)
+            position += UInt64(buffer.count)
+        }
+    }
+
+    public func write(_ buffers: [UnsafeRawBufferPointer], at offset: UInt64) throws(DiskError) {
+        let total = buffers.reduce(0) { $0 + $1.count }
+        guard offset <= byteCount, UInt64(total) <= byteCount - offset else {
+            throw .outOfRange(offset: offset, count: total)
+        }
+        var position = offset
+        for buffer in buffers {
+            try write(buffer, at: position)
+            position += UInt64(buffer.count)
+        }
+    }
 
     /// `count` bytes at `offset` as an array (count bounded by the caller).
     public func read(at offset: UInt64, count: Int) throws(DiskError) -> [UInt8] {

@@ -79,42 +79,55 @@ public final class CopyOnWriteOverlay: BlockDevice {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DiskError) {
-        try check(offset, buffer.count)
+        try read(into: [buffer], at: offset)
+    }
+
+    public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: UInt64) throws(DiskError) {
+        let total = buffers.reduce(0) { $0 + $1.count }
+        try check(offset, total)
+        let size = UInt64(Self.sectorSize), end = offset + UInt64(total)
+        var cursor = ScatterCursor(buffers)
         var done = 0
-        while done < buffer.count {
+        while done < total {
             let position = offset + UInt64(done)
-            let sector = position / UInt64(Self.sectorSize)
+            let sector = position / size
             let inOverlay = holds(sector)
             // Extend the run while the following sectors come from the same place.
-            var end = min(UInt64(buffer.count) + offset, (sector + 1) * UInt64(Self.sectorSize))
-            while end < offset + UInt64(buffer.count) && holds(end / UInt64(Self.sectorSize)) == inOverlay {
-                end = min(offset + UInt64(buffer.count), end + UInt64(Self.sectorSize))
+            var runEnd = min(end, (sector + 1) * size)
+            while runEnd < end && holds(runEnd / size) == inOverlay {
+                runEnd = min(end, runEnd + size)
             }
-            let count = Int(end - position)
-            // SAFETY: done + count <= buffer.count by construction of `end`.
-            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + count)])
+            let count = Int(runEnd - position)
+            let pieces = cursor.take(count)
             if inOverlay {
-                try readOverlay(into: piece, at: position)
+                // The overlay file is sparse and never shorter than what it holds; a short read
+                // means someone truncated it under us.
+                try PositionalFileIO.read(fd, into: pieces, at: position, what: "read (overlay)")
             } else {
-                try base.read(into: piece, at: position)
+                try base.read(into: pieces, at: position)
             }
             done += count
         }
     }
 
     public func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(DiskError) {
+        try write([buffer], at: offset)
+    }
+
+    public func write(_ buffers: [UnsafeRawBufferPointer], at offset: UInt64) throws(DiskError) {
         guard !isReadOnly else { throw .readOnly }
-        try check(offset, buffer.count)
-        guard buffer.count > 0 else { return }
+        let total = buffers.reduce(0) { $0 + $1.count }
+        try check(offset, total)
+        guard total > 0 else { return }
         let size = UInt64(Self.sectorSize)
-        let first = offset / size, last = (offset + UInt64(buffer.count) - 1) / size
+        let first = offset / size, last = (offset + UInt64(total) - 1) / size
         // Partial sectors at either end that the overlay does not hold yet are copied up first.
         for sector in Set([first, last]) where !holds(sector) {
             let start = sector * size
-            let covered = offset <= start && offset + UInt64(buffer.count) >= start + size
+            let covered = offset <= start && offset + UInt64(total) >= start + size
             if !covered { try copyUp(sector) }
         }
-        try writeOverlay(buffer, at: offset)
+        try PositionalFileIO.write(fd, buffers, at: offset, what: "write (overlay)")
         for sector in first...last { mark(sector) }
     }
 

@@ -10,8 +10,8 @@ import Darwin
 /// file when it is opened; a trailing partial block is not addressable. Opened read-only when
 /// asked (O_RDONLY; writes then fail with `.readOnly`).
 ///
-/// I/O is synchronous on the calling thread. Not modelled: growing the image, sparse-file
-/// hints, O_DIRECT.
+/// I/O is synchronous on the calling thread; scatter/gather requests go through preadv / pwritev.
+/// Not modelled: growing the image, sparse-file hints, O_DIRECT.
 public final class RawFileBlockDevice: BlockDevice {
     public let path: String
     public let isReadOnly: Bool
@@ -81,6 +81,17 @@ public final class RawFileBlockDevice: BlockDevice {
         guard !isReadOnly else { throw .readOnly }
         try check(offset, buffer.count)
         try PositionalFileIO.write(fd, buffer, at: offset, what: "write")
+    }
+
+    public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: UInt64) throws(DiskError) {
+        try check(offset, buffers.reduce(0) { $0 + $1.count })
+        try PositionalFileIO.read(fd, into: buffers, at: offset, what: "read")
+    }
+
+    public func write(_ buffers: [UnsafeRawBufferPointer], at offset: UInt64) throws(DiskError) {
+        guard !isReadOnly else { throw .readOnly }
+        try check(offset, buffers.reduce(0) { $0 + $1.count })
+        try PositionalFileIO.write(fd, buffers, at: offset, what: "write")
     }
 
     public func flush() throws(DiskError) {

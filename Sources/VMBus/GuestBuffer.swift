@@ -92,6 +92,50 @@ public struct GuestBuffer {
         }
     }
 
+    /// Lends `offset ..< offset + count` to `body` as host memory, without copying: one call
+    /// with the range's runs in order, each a stretch that is contiguous in host memory
+    /// (neighbouring RAM pages are coalesced, so physically contiguous guest pages make one run).
+    /// Every page is looked up again first, as `read` and `write` do; `body` runs only when all
+    /// of them are guest RAM. With `modifying` (the caller will store into the runs), the decoded
+    /// code of each page is dropped first, as `write` does.
+    ///
+    /// The runs are valid only during `body`. Returns false, without calling `body`, when the
+    /// range is out of bounds or a page is not guest RAM.
+    public func withHostRuns<E: Error>(at offset: Int, count: Int, modifying: Bool,
+                                       _ body: ([UnsafeMutableRawBufferPointer]) throws(E) -> Void) throws(E) -> Bool {
+        guard offset >= 0, count >= 0, offset <= length - count else { return false }
+        // At most one run per page the range touches: bounded by `length`, which the caller
+        // bounded (a GPA-direct range holds at most the transport's maximum transfer).
+        var runs: [UnsafeMutableRawBufferPointer] = []
+        runs.reserveCapacity(((byteOffset + offset) % Self.pageSize + count + Self.pageSize - 1) / Self.pageSize)
+        var runStart: UnsafeMutablePointer<UInt8>?
+        var runLength = 0
+        var done = 0
+        while done < count {
+            let position = byteOffset + offset + done
+            let inPage = position % Self.pageSize
+            let n = min(count - done, Self.pageSize - inPage)
+            guard let page = Self.page(memory, pfns[position / Self.pageSize]) else { return false }
+            // Decoded code from this page is stale once the caller writes it.
+            if modifying && memory.codePage[page.index] != 0 { memory.codeWritten(page: page.index) }
+            let host = page.pointer + inPage
+            if let start = runStart, start + runLength == host {
+                runLength += n
+            } else {
+                // SAFETY: [start, start + runLength) is made of checked pieces of RAM pages,
+                // each inside one page and inside `offset ..< offset + count`.
+                if let start = runStart { runs.append(UnsafeMutableRawBufferPointer(start: start, count: runLength)) }
+                runStart = host
+                runLength = n
+            }
+            done += n
+        }
+        // SAFETY: as above.
+        if let start = runStart { runs.append(UnsafeMutableRawBufferPointer(start: start, count: runLength)) }
+        try body(runs)
+        return true
+    }
+
     public func load32(at offset: Int) -> UInt32? {
         read(at: offset, count: 4).map { $0.le32(0) }
     }

@@ -48,6 +48,33 @@ struct CopyOnWriteOverlayTests {
         #expect(disk.sectorsInOverlay == 3)
     }
 
+    @Test("scatter/gather: reads split between overlay and base inside pieces; gathered writes copy up partial sectors")
+    func scatterGather() throws {
+        let image = TemporaryDiskImage(byteCount: 512 * 16) { Self.pattern($0) }
+        let before = image.contents
+        let disk = try CopyOnWriteOverlay(base: try RawFileBlockDevice(path: image.path))
+        var expected = image.contents
+        // Starts 100 bytes into sector 3 and ends 76 bytes into sector 6, from four pieces and an empty one.
+        let source = HostPieces(sizes: [200, 1000, 50, 0, 262])
+        let data = (0..<source.count).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ 1) }
+        source.load(data)
+        try disk.write(source.buffers.map { UnsafeRawBufferPointer($0) }, at: 512 * 3 + 100)
+        for (i, b) in data.enumerated() { expected[512 * 3 + 100 + i] = b }
+        #expect(disk.sectorsInOverlay == 4)
+        #expect(image.contents == before, "the base is untouched")
+        // Pieces whose edges fall inside sectors on either side of the overlay's edges.
+        let pieces = HostPieces(sizes: [300, 1, 1800, 0, 4000, 2091])
+        #expect(pieces.count == 512 * 16)
+        try disk.read(into: pieces.buffers, at: 0)
+        #expect(pieces.bytes == expected)
+        let tail = HostPieces(sizes: [7, 700])
+        try disk.read(into: tail.buffers, at: 512 * 6 - 300)
+        #expect(tail.bytes == Array(expected[(512 * 6 - 300)..<(512 * 6 + 407)]))
+        #expect(throws: DiskError.outOfRange(offset: 512 * 16 - 1, count: 707)) {
+            try disk.read(into: tail.buffers, at: 512 * 16 - 1)
+        }
+    }
+
     @Test("export then import into a fresh overlay gives the same disk")
     func exportImport() throws {
         let image = TemporaryDiskImage(byteCount: 512 * 300) { Self.pattern($0) }

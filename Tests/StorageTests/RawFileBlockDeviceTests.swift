@@ -46,6 +46,33 @@ struct RawFileBlockDeviceTests {
         try disk.flush()
     }
 
+    @Test("scatter/gather: more pieces than one preadv takes, odd sizes and empty pieces, read and written in order")
+    func scatterGather() throws {
+        let image = TemporaryDiskImage(byteCount: 512 * 1200) { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 10) }
+        let disk = try RawFileBlockDevice(path: image.path)
+        var rng = SplitMix64(seed: 0x5CA7)
+        let sizes = (0..<1500).map { i in i % 97 == 0 ? 0 : Int(rng.next() % 400) + 1 }
+        let pieces = HostPieces(sizes: sizes)
+        try disk.read(into: pieces.buffers, at: 333)
+        #expect(pieces.bytes == image.bytes(at: 333, count: pieces.count))
+        let data = (0..<pieces.count).map { UInt8(truncatingIfNeeded: $0 &* 5 &+ 3) }
+        pieces.load(data)
+        try disk.write(pieces.buffers.map { UnsafeRawBufferPointer($0) }, at: 1000)
+        #expect(image.bytes(at: 1000, count: data.count) == data)
+        #expect(image.bytes(at: 999, count: 1) == [UInt8(truncatingIfNeeded: 999 &* 13)], "the byte before is untouched")
+        let before = image.contents
+        #expect(throws: DiskError.outOfRange(offset: 512 * 1200 - 100, count: pieces.count)) {
+            try disk.write(pieces.buffers.map { UnsafeRawBufferPointer($0) }, at: 512 * 1200 - 100)
+        }
+        #expect(throws: DiskError.outOfRange(offset: 512 * 1200 - 100, count: pieces.count)) {
+            try disk.read(into: pieces.buffers, at: 512 * 1200 - 100)
+        }
+        #expect(image.contents == before, "nothing written")
+        let readOnly = try RawFileBlockDevice(path: image.path, readOnly: true)
+        let gather = pieces.buffers.map { UnsafeRawBufferPointer($0) }
+        #expect(throws: DiskError.readOnly) { try readOnly.write(gather, at: 0) }
+    }
+
     @Test("missing and too-small images are errors, not crashes")
     func openErrors() throws {
         #expect(throws: DiskError.self) { try RawFileBlockDevice(path: "/nonexistent/partita.img") }
@@ -70,6 +97,35 @@ struct RawFileBlockDeviceTests {
         nanosleep(&ts, nil)
         try disk.write([9], at: 0)
         #expect(disk.identity != before)
+    }
+}
+
+/// Separately allocated host buffers of the given sizes: a scatter list whose neighbours are
+/// not neighbours in memory.
+final class HostPieces {
+    let buffers: [UnsafeMutableRawBufferPointer]
+
+    init(sizes: [Int]) {
+        buffers = sizes.map { size in
+            let b = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+            b.initializeMemory(as: UInt8.self, repeating: 0xEE)
+            return b
+        }
+    }
+
+    deinit { for b in buffers { b.deallocate() } }
+
+    var count: Int { buffers.reduce(0) { $0 + $1.count } }
+    /// The pieces' bytes, concatenated.
+    var bytes: [UInt8] { buffers.flatMap { Array($0) } }
+
+    /// Spreads `data` (`count` bytes) over the pieces.
+    func load(_ data: [UInt8]) {
+        var at = 0
+        for b in buffers {
+            for i in 0..<b.count { b[i] = data[at + i] }
+            at += b.count
+        }
     }
 }
 

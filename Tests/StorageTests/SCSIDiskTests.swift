@@ -41,6 +41,7 @@ struct SCSIDiskTests {
         #expect(p83[1] == 0x83 && p83[4] == 0x02 && p83[5] == 0x01)
         let (_, pb0) = run(d, [0x12, 1, 0xB0, 0, 255, 0], length: 255)
         #expect(pb0.count == 64 && pb0[3] == 0x3C)
+        #expect(Array(pb0[8..<16]) == [0, 0, 0x40, 0, 0, 0, 0x40, 0], "maximum and optimal: 16,384 blocks by default")
         let (_, pb1) = run(d, [0x12, 1, 0xB1, 0, 255, 0], length: 255)
         #expect(pb1[4] == 0 && pb1[5] == 1, "non-rotating")
         let (rb2, _) = run(d, [0x12, 1, 0xB2, 0, 255, 0], length: 255)
@@ -49,6 +50,24 @@ struct SCSIDiskTests {
         #expect(bad == .check(.invalidFieldInCDB))
         let (noEVPD, _) = run(d, [0x12, 0, 0x80, 0, 255, 0], length: 255)
         #expect(noEVPD == .check(.invalidFieldInCDB))
+    }
+
+    @Test("the transport's transfer limit: VPD 0xB0 advertises it, longer READ/WRITE is INVALID FIELD IN CDB")
+    func transferLimit() throws {
+        let d = SCSIDisk(device: try RawFileBlockDevice(path: image.path), serial: "S", maxTransferBytes: 4096 + 100)
+        #expect(d.maxTransferBlocks == 8)
+        let (_, pb0) = run(d, [0x12, 1, 0xB0, 0, 255, 0], length: 255)
+        #expect(Array(pb0[8..<16]) == [0, 0, 0, 8, 0, 0, 0, 8], "maximum and optimal transfer length")
+        #expect(run(d, [0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0], length: 8 * 512).0 == .good(8 * 512))
+        #expect(run(d, [0x28, 0, 0, 0, 0, 0, 0, 0, 9, 0], length: 9 * 512).0 == .check(.invalidFieldInCDB))
+        let w = d.execute(cdb: [0x8A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0],
+                          buffer: SCSIByteBuffer(bytes: [UInt8](repeating: 0xAB, count: 9 * 512)))
+        #expect(w == .check(.invalidFieldInCDB))
+        #expect(image.bytes(at: 0, count: 512) == [UInt8](repeating: 0, count: 512), "nothing written")
+        let tiny = SCSIDisk(device: try RawFileBlockDevice(path: image.path), serial: "S", maxTransferBytes: 100)
+        #expect(tiny.maxTransferBlocks == 1)
+        let huge = SCSIDisk(device: try RawFileBlockDevice(path: image.path), serial: "S", maxTransferBytes: 1 << 40)
+        #expect(huge.maxTransferBlocks == SCSIDisk.Limits.maxTransferBlocks)
     }
 
     @Test("READ CAPACITY(10) and (16) report the last LBA and 512-byte blocks")
@@ -95,6 +114,26 @@ struct SCSIDiskTests {
         #expect(b16 == Array(data[512...]))
         let (_, b6) = run(d, [0x08, 0, 0, 7, 1, 0], length: 512)
         #expect(b6 == [UInt8](repeating: 7, count: 512))
+    }
+
+    @Test("a direct buffer: one vectored READ or WRITE over its runs, no array; a refused buffer is a transport error")
+    func directBuffer() throws {
+        let d = try disk()
+        let data = (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 1) }
+        let out = RunBuffer(bytes: data, runBytes: 700)
+        #expect(d.execute(cdb: [0x2A, 0, 0, 0, 0, 9, 0, 0, 4, 0], buffer: out) == .good(2048))
+        #expect(image.bytes(at: 9 * 512, count: 2048) == data)
+        #expect(out.runs == [700, 700, 648] && out.modifying == [false])
+        let into = RunBuffer(bytes: [UInt8](repeating: 0, count: 1536), runBytes: 1000)
+        #expect(d.execute(cdb: [0x28, 0, 0, 0, 0, 10, 0, 0, 3, 0], buffer: into) == .good(1536))
+        #expect(into.bytes == Array(data[512...]))
+        #expect(into.runs == [1000, 536] && into.modifying == [true])
+        let refused = RunBuffer(bytes: [UInt8](repeating: 0, count: 1024), runBytes: 512, accessible: false)
+        #expect(d.execute(cdb: [0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0], buffer: refused).transportFailed)
+        #expect(d.execute(cdb: [0x2A, 0, 0, 0, 0, 0, 0, 0, 2, 0], buffer: refused).transportFailed)
+        let readOnly = try disk(readOnly: true)
+        #expect(readOnly.execute(cdb: [0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0], buffer: RunBuffer(bytes: data, runBytes: 512))
+                == .check(.writeProtected))
     }
 
     @Test("out-of-range LBA: ILLEGAL REQUEST / LBA OUT OF RANGE, then REQUEST SENSE reports it")
@@ -150,5 +189,49 @@ struct SCSIDiskTests {
         let buffer = SCSIByteBuffer(length: 36)
         #expect(SCSIDisk.absentLUNInquiry(cdb: [0x12, 0, 0, 0, 36, 0], buffer: buffer) == .good(36))
         #expect(buffer.bytes[0] == 0x7F)
+    }
+}
+
+/// A `SCSIDirectDataBuffer` in host memory that lends itself in runs of `runBytes` (or refuses,
+/// when `accessible` is false) and records them; the array path is an error.
+final class RunBuffer: SCSIDirectDataBuffer {
+    var bytes: [UInt8]
+    let runBytes: Int
+    let accessible: Bool
+    private(set) var runs: [Int] = []
+    private(set) var modifying: [Bool] = []
+
+    init(bytes: [UInt8], runBytes: Int, accessible: Bool = true) {
+        self.bytes = bytes
+        self.runBytes = runBytes
+        self.accessible = accessible
+    }
+
+    var length: Int { bytes.count }
+
+    func read(at offset: Int, count: Int) -> [UInt8]? {
+        Issue.record("the array path was used")
+        return nil
+    }
+
+    func write(_ bytes: [UInt8], at offset: Int) -> Bool {
+        Issue.record("the array path was used")
+        return false
+    }
+
+    func withHostRuns(at offset: Int, count: Int, modifying: Bool,
+                      _ body: ([UnsafeMutableRawBufferPointer]) throws(DiskError) -> Void) throws(DiskError) -> Bool {
+        guard accessible, offset >= 0, count >= 0, offset <= bytes.count - count else { return false }
+        self.modifying.append(modifying)
+        var failure: DiskError?
+        bytes.withUnsafeMutableBytes { raw in
+            let pieces = stride(from: offset, to: offset + count, by: runBytes).map { start in
+                UnsafeMutableRawBufferPointer(rebasing: raw[start..<min(start + runBytes, offset + count)])
+            }
+            runs = pieces.map(\.count)
+            do throws(DiskError) { try body(pieces) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return true
     }
 }

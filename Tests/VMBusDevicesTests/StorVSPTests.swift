@@ -49,6 +49,21 @@ struct StorVSPTests {
         #expect(driver.maxTransferBytes == StorVSPDevice.Limits.maxTransferBytes)
     }
 
+    @Test("each disk's Block Limits page advertises the controller's max_transfer_bytes, not more")
+    func blockLimits() throws {
+        let rig = try StorVSPTestRig(diskBlocks: [8192, 64])
+        let driver = try #require(rig.ready())
+        let blocks = driver.maxTransferBytes / 512
+        #expect(blocks == 4096)
+        for lun: UInt8 in 0..<2 {
+            let (c, page) = driver.read(cdb: CDB.inquiry(64, evpd: true, page: 0xB0), length: 64, lun: lun)
+            #expect(c?.srbStatus == SRBStatus.success && page.count == 64)
+            let maximum = page[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let optimal = page[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            #expect(maximum == blocks && optimal == blocks, "LUN \(lun)")
+        }
+    }
+
     @Test("SRBs before END_INITIALIZATION fail")
     func srbBeforeInit() throws {
         let rig = try StorVSPTestRig()
@@ -134,6 +149,86 @@ struct StorVSPTests {
         let w = try #require(driver.write(cdb: CDB.write10(lba: 16, blocks: 4096), data: data))
         #expect(w.srbStatus == SRBStatus.success && w.dataTransferLength == 0x20_0000)
         #expect(rig.images[0].bytes(at: 16 * 512, count: 0x20_0000) == data)
+    }
+
+    /// 6 pages: a contiguous run of three, two adjacent pages in descending order, one alone;
+    /// `byteOffset` 0x300 into the first, ending 0x500 before the end of the last (44 blocks).
+    func mixedRange(_ rig: StorVSPTestRig) -> GPARange {
+        let run = rig.vmbus.allocatePages(3)
+        _ = rig.vmbus.allocatePages(1)
+        let pair = rig.vmbus.allocatePages(2)
+        let single = rig.vmbus.allocatePages(1, scattered: true)
+        return GPARange(byteCount: UInt32(6 * 4096 - 0x300 - 0x500), byteOffset: 0x300,
+                        pfns: run + [pair[1], pair[0]] + single)
+    }
+
+    @Test("READ and WRITE over a page list mixing contiguous and scattered PFNs; bytes around it untouched")
+    func directTransferMixedPages() throws {
+        let rig = try StorVSPTestRig(diskBlocks: [2048])
+        let driver = try #require(rig.ready())
+        let range = mixedRange(rig)
+        #expect(range.byteCount == 44 * 512)
+        for pfn in range.pfns { rig.memory.load([UInt8](repeating: 0xEE, count: 4096), at: UInt32(pfn << 12)) }
+        let read = try #require(driver.execute(cdb: CDB.read10(lba: 7, blocks: 44), dataIn: 1, range: range))
+        #expect(read.srbStatus == SRBStatus.success && read.dataTransferLength == 44 * 512)
+        let expected = (7..<51).flatMap { [UInt8](repeating: UInt8($0), count: 512) }
+        #expect(driver.contents(of: range) == expected)
+        let first = UInt32(range.pfns[0] << 12), last = UInt32(range.pfns[5] << 12)
+        #expect(rig.memory.bytes(at: first, count: 0x300) == [UInt8](repeating: 0xEE, count: 0x300))
+        #expect(rig.memory.bytes(at: last + 4096 - 0x500, count: 0x500) == [UInt8](repeating: 0xEE, count: 0x500))
+
+        let data = (0..<Int(range.byteCount)).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 12) }
+        driver.fill(range, with: data)
+        let write = try #require(driver.execute(cdb: CDB.write10(lba: 300, blocks: 44), dataIn: 0, range: range))
+        #expect(write.srbStatus == SRBStatus.success && write.dataTransferLength == 44 * 512)
+        #expect(rig.images[0].bytes(at: 300 * 512, count: data.count) == data)
+        #expect(rig.images[0].bytes(at: 299 * 512, count: 512) == [UInt8](repeating: UInt8(299 & 0xFF), count: 512))
+        #expect(rig.images[0].bytes(at: 344 * 512, count: 512) == [UInt8](repeating: UInt8(344 & 0xFF), count: 512))
+    }
+
+    @Test("a READ into guest pages drops the decoded code of those pages; a WRITE from them does not")
+    func directReadDropsCode() throws {
+        let rig = try StorVSPTestRig(diskBlocks: [64])
+        let driver = try #require(rig.ready())
+        let pages = rig.vmbus.allocatePages(3)
+        let range = GPARange(byteCount: 1024, byteOffset: 4096 - 512, pfns: Array(pages[0...1]))
+        for pfn in pages { rig.memory.markCodePage(Int(pfn)) }
+        let generations = pages.map { rig.memory.codeGeneration[Int($0)] }
+        let write = try #require(driver.execute(cdb: CDB.write10(lba: 4, blocks: 2), dataIn: 0, range: range))
+        #expect(write.srbStatus == SRBStatus.success)
+        #expect(pages.allSatisfy { rig.memory.codePage[Int($0)] != 0 }, "the disk reading guest memory changes no code")
+        let read = try #require(driver.execute(cdb: CDB.read10(lba: 9, blocks: 2), dataIn: 1, range: range))
+        #expect(read.srbStatus == SRBStatus.success)
+        #expect(rig.memory.codePage[Int(pages[0])] == 0 && rig.memory.codePage[Int(pages[1])] == 0)
+        #expect(rig.memory.codeGeneration[Int(pages[0])] == generations[0] &+ 1)
+        #expect(rig.memory.codeGeneration[Int(pages[1])] == generations[1] &+ 1)
+        #expect(rig.memory.codePage[Int(pages[2])] != 0 && rig.memory.codeGeneration[Int(pages[2])] == generations[2],
+                "the page after the buffer keeps its code")
+        #expect(driver.contents(of: range) == [UInt8](repeating: 9, count: 512) + [UInt8](repeating: 10, count: 512))
+    }
+
+    @Test("a data page that stops being RAM after the SRB was accepted: transport error, the page untouched")
+    func directTransferPageLeavesRAM() throws {
+        let rig = try StorVSPTestRig(diskBlocks: [64])
+        let pages = rig.vmbus.allocatePages(2, scattered: true)
+        // The middle page lies in the 0xC0000 shadow window, made read-only below after the
+        // buffer was checked (as a chipset write could between acceptance and the data phase).
+        let guest = try #require(GuestBuffer(memory: rig.memory, pfns: [pages[0], 0xC0, pages[1]]))
+        let buffer = GuestDataBuffer(buffer: guest)
+        rig.memory.load([UInt8](repeating: 0x5A, count: 4096), at: 0xC0000)
+        rig.memory.setShadow(base: 0xC0000, size: 0x1000, readRAM: true, writeRAM: false)
+        let disk = rig.device.disks[0]
+        let read = disk.execute(cdb: CDB.read10(lba: 0, blocks: 24), buffer: buffer)
+        #expect(read.transportFailed)
+        #expect(rig.memory.bytes(at: 0xC0000, count: 4096) == [UInt8](repeating: 0x5A, count: 4096))
+        let write = disk.execute(cdb: CDB.write10(lba: 0, blocks: 24), buffer: buffer)
+        #expect(write.transportFailed)
+        #expect(rig.images[0].bytes(at: 8 * 512, count: 4096) == (8..<16).flatMap { [UInt8](repeating: UInt8($0), count: 512) },
+                "nothing from the bad page reached the disk")
+        // Back to RAM: the same buffer works again.
+        rig.memory.setShadow(base: 0xC0000, size: 0x1000, readRAM: true, writeRAM: true)
+        #expect(disk.execute(cdb: CDB.read10(lba: 0, blocks: 24), buffer: buffer) == .good(24 * 512))
+        #expect(rig.memory.bytes(at: 0xC0000, count: 4096) == (8..<16).flatMap { [UInt8](repeating: UInt8($0), count: 512) })
     }
 
     @Test("read-only disk: WRITE fails with DATA PROTECT sense, MODE SENSE shows WP")

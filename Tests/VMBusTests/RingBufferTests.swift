@@ -144,4 +144,48 @@ struct RingBufferTests {
         #expect(memory.bytes(at: 0x100FFF, count: 1) == [1] && memory.bytes(at: 0x200000, count: 1) == [2])
         #expect(b.read(at: -1, count: 2) == nil && b.read(at: 0, count: Int.max) == nil)
     }
+
+    @Test("host runs: neighbouring RAM pages coalesce, others split, in buffer order and bounds")
+    func hostRuns() throws {
+        // 0x100–0x102 contiguous, then 0x181 before 0x180 (adjacent but descending), then 0x150.
+        let pfns: [UInt64] = [0x100, 0x101, 0x102, 0x181, 0x180, 0x150]
+        let b = try #require(GuestBuffer(memory: memory, pfns: pfns, byteOffset: 0x300, length: 6 * 4096 - 0x300 - 0x500))
+        func runs(at offset: Int, count: Int) -> [(address: Int, count: Int)]? {
+            var seen: [(address: Int, count: Int)]?
+            let ok = b.withHostRuns(at: offset, count: count, modifying: false) { runs in
+                #expect(seen == nil, "one call")
+                seen = runs.map { (UnsafeMutableRawPointer(memory.ram).distance(to: $0.baseAddress!), $0.count) }
+            }
+            return ok ? seen : nil
+        }
+        let whole = try #require(runs(at: 0, count: b.length))
+        #expect(whole.map(\.address) == [0x100300, 0x181000, 0x180000, 0x150000])
+        #expect(whole.map(\.count) == [3 * 4096 - 0x300, 4096, 4096, 4096 - 0x500])
+        // A sub-range starting mid-page and ending inside the contiguous run.
+        let part = try #require(runs(at: 0x1000, count: 0x1800))
+        #expect(part.map(\.address) == [0x101300] && part.map(\.count) == [0x1800])
+        #expect(runs(at: 5, count: 0)?.isEmpty == true)
+        #expect(!b.withHostRuns(at: 1, count: b.length, modifying: false) { _ in Issue.record("out of bounds") })
+        #expect(!b.withHostRuns(at: -1, count: 2, modifying: false) { _ in Issue.record("out of bounds") })
+    }
+
+    @Test("host runs drop decoded code only when modifying; a page that stopped being RAM lends nothing")
+    func hostRunsCodeAndNonRAM() throws {
+        let b = try #require(GuestBuffer(memory: memory, pfns: [0x120, 0xC0, 0x121]))
+        for page in [0x120, 0xC0, 0x121, 0x122] { memory.markCodePage(page) }
+        let generation = memory.codeGeneration[0x120]
+        #expect(b.withHostRuns(at: 0, count: 4096, modifying: false) { _ in })
+        #expect(memory.codePage[0x120] != 0, "reading guest memory leaves its code alone")
+        #expect(b.withHostRuns(at: 0, count: b.length, modifying: true) { _ in })
+        #expect(memory.codePage[0x120] == 0 && memory.codePage[0xC0] == 0 && memory.codePage[0x121] == 0)
+        #expect(memory.codeGeneration[0x120] == generation &+ 1)
+        #expect(memory.codePage[0x122] != 0, "a page outside the buffer keeps its code")
+        // Page 0xC0 becomes read-only shadow RAM (ROM) after the buffer was built.
+        memory.setShadow(base: 0xC0000, size: 0x1000, readRAM: true, writeRAM: false)
+        #expect(!b.withHostRuns(at: 0, count: b.length, modifying: true) { _ in Issue.record("lent a ROM page") })
+        #expect(!b.withHostRuns(at: 4096, count: 1, modifying: false) { _ in Issue.record("lent a ROM page") })
+        var seen = 0
+        #expect(b.withHostRuns(at: 0, count: 4096, modifying: true) { runs in seen += runs.reduce(0) { $0 + $1.count } })
+        #expect(seen == 4096, "the pages before it still work")
+    }
 }

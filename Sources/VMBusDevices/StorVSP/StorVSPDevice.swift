@@ -31,7 +31,7 @@ public final class StorVSPDevice: VMBusDevice {
 
     public enum Limits {
         /// QUERY_PROPERTIES' max_transfer_bytes: Linux sets max_sectors = 4096 and
-        /// sg_tablesize = 513 from it.
+        /// sg_tablesize = 513 from it. The disks' Block Limits VPD page says the same.
         public static let maxTransferBytes: UInt32 = 0x20_0000
         /// LUNs on target 0 (storvsc's max_lun is 255).
         public static let disks = 64
@@ -80,7 +80,10 @@ public final class StorVSPDevice: VMBusDevice {
         self.offer = VMBusOffer(classID: Self.classID, instanceID: id)
         // Serials (VPD 0x80 / 0x83) unique per controller and LUN: udev names disks by them.
         let tag = String(id.description.filter { $0 != "-" }.suffix(12))
-        self.disks = disks.enumerated().map { i, d in SCSIDisk(device: d, serial: "PARTITA-\(tag)-\(i)") }
+        // Each disk advertises (VPD 0xB0) the transfer limit QUERY_PROPERTIES gives storvsc.
+        self.disks = disks.enumerated().map { i, d in
+            SCSIDisk(device: d, serial: "PARTITA-\(tag)-\(i)", maxTransferBytes: Int(Limits.maxTransferBytes))
+        }
         self.logger = logger
     }
 
