@@ -152,15 +152,19 @@ extension CPU {
         while true {
             // Not wrapped at 64 KiB in 16-bit code, like the interpreter: the entry check keeps
             // every op inside the CS limit, and a fetch past it faults (#GP) in the interpreter.
-            // PERF: only `op` stays in a register across the handler call; the counters are
-            // fields and the fall-through EIP is recomputed from `startEIP` (callgrind, bench cpu).
-            let start = eip
-            startEIP = start
-            eip = start &+ UInt32(op.pointee.length)
+            // PERF: only `op` stays in a register across the handler call; the counters and the
+            // fall-through EIP are fields, and `startEIP` is only written by the ops that read it
+            // (the byte interpreter's, see `decodedFallback`) (scripts/callgrind-cpu.sh).
+            let next = eip &+ UInt32(op.pointee.length)
+            eip = next
+            fallthroughEIP = next
             do {
                 try executeDecoded(UnsafePointer(op))
             } catch {
-                eip = startEIP
+                // Decoded handlers leave EIP at the fall-through address until they can no longer
+                // fault; the interpreter's ops keep their own start (a task switch moves it).
+                let kind = op.pointee.kind
+                eip = kind == .fallback || kind == .interp ? startEIP : fallthroughEIP &- UInt32(op.pointee.length)
                 deliverException(error)
                 return .fault
             }
@@ -169,7 +173,7 @@ extension CPU {
             // shadow, halt or stop request needs the run loop: `raiseEvent` made `opsLeft`
             // negative.
             if opsLeft <= 0 { return .stop }
-            if eip != startEIP &+ UInt32(op.pointee.length) {
+            if eip != fallthroughEIP {
                 // A taken branch back to this block's start (a loop) stays here.
                 // PERF: saves the block lookup per iteration (bench cpu).
                 if eip == entryEIP {

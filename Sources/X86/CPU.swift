@@ -181,6 +181,8 @@ public final class CPU {
     @inline(__always) var opsRemaining: Int { opsLeft & Int.max }
     /// `opsLeft` when `instructionsRetired` was last brought up to date.
     var opsRetiredMark = 0
+    /// The address after the op `runOps` is running: EIP differs from it after a taken branch.
+    var fallthroughEIP: UInt32 = 0
     /// The first op of the block `runOps` is running.
     var blockFirstOp: UnsafeMutablePointer<DecodedOp>
     /// SAFETY: 1 << blockTableBits entries, allocated in init.
