@@ -150,9 +150,15 @@ extension CPU {
         }
     }
 
-    /// Two/three-operand IMUL: returns the truncated product and sets CF/OF on overflow.
+    /// Two/three-operand IMUL at the current operand size (see `imulTrunc(_:_:size:)`).
     func imulTrunc(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        if o32 {
+        imulTrunc(a, b, size: o32 ? 2 : 1)
+    }
+
+    /// Two/three-operand IMUL of operand size `size` (1 or 2): returns the truncated product and
+    /// sets CF/OF on overflow.
+    @inline(__always) func imulTrunc(_ a: UInt32, _ b: UInt32, size: Int) -> UInt32 {
+        if size == 2 {
             let r = Int64(Int32(bitPattern: a)) * Int64(Int32(bitPattern: b))
             let ovf = r != Int64(Int32(truncatingIfNeeded: r))
             let t = UInt32(truncatingIfNeeded: r)

@@ -170,20 +170,14 @@ extension CPU {
         flagsResult(UInt32(truncatingIfNeeded: r), 2, cf: hi, of: hi)
     }
 
-    /// IMUL r32, r/m32 with the source already read; the destination is `p.reg` (see `imulTrunc`).
+    /// IMUL r32, r/m32 with the source already read; the destination is `p.reg`.
     @inline(__always) func decodedImul32(_ b: UInt32, _ p: UnsafePointer<DecodedOp>) {
         let d = Int(p.pointee.reg)
-        let r = Int64(Int32(bitPattern: regs[d])) * Int64(Int32(bitPattern: b))
-        let t = UInt32(truncatingIfNeeded: r)
-        let ovf = r != Int64(Int32(bitPattern: t))
-        flagsResult(t, 2, cf: ovf, of: ovf)
-        regs[d] = t
+        regs[d] = imulTrunc(regs[d], b, size: 2)
     }
 
     @inline(__always) func decodedJump(_ rel: UInt32, _ size: Int) throws(CPUFault) {
-        let t = size == 2 ? eip &+ rel : (eip &+ rel) & 0xFFFF
-        if t > segs[1].limit { throw CPUFault.gp(0) }
-        eip = t
+        try decodedJumpNear(size == 2 ? eip &+ rel : (eip &+ rel) & 0xFFFF)
     }
 }
 
@@ -311,11 +305,8 @@ extension CPU {
     }
 
     @inline(__always) func decodedCallRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
-        let target = size == 2 ? eip &+ p.pointee.imm : (eip &+ p.pointee.imm) & 0xFFFF
-        if target > segs[1].limit { throw CPUFault.gp(0) }
-        if size == 2 { try push32(eip) } else { try push16(UInt16(truncatingIfNeeded: eip)) }
-        eip = target
+        let size = p.pointee.size
+        try decodedCallNear(size == 2 ? eip &+ p.pointee.imm : (eip &+ p.pointee.imm) & 0xFFFF, size)
     }
 
     @inline(__always) func decodedRet(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {

@@ -3,18 +3,13 @@
 // shifts by CL. Each matches the interpreter's semantics (the differential test checks it).
 
 extension CPU {
-    /// Operand-size mask for decoded size codes 0 / 1 / 2.
-    @inline(__always) static func decodedMask(_ size: UInt8) -> UInt32 {
-        size == 0 ? 0xFF : size == 1 ? 0xFFFF : 0xFFFF_FFFF
-    }
-
     @inline(never) func decodedTestMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
         flagsLogic(m & p.pointee.imm, Int(p.pointee.size))
     }
 
     @inline(never) func decodedNotR(_ p: UnsafePointer<DecodedOp>) {
-        writeReg(p.pointee.rm, p.pointee.size, ~readReg(p.pointee.rm, p.pointee.size) & CPU.decodedMask(p.pointee.size))
+        writeReg(p.pointee.rm, p.pointee.size, ~readReg(p.pointee.rm, p.pointee.size) & CPU.sizeMask(Int(p.pointee.size)))
     }
 
     @inline(never) func decodedNegR(_ p: UnsafePointer<DecodedOp>) {
@@ -39,6 +34,8 @@ extension CPU {
         if p.pointee.size == 2 { try push32(v) } else { try push16(UInt16(truncatingIfNeeded: v)) }
     }
 
+    /// Near CALL to `target` (already sized): #GP(0) past the CS limit, else push the return
+    /// address (EIP, already past the call) and jump.
     @inline(__always) func decodedCallNear(_ target: UInt32, _ size: UInt8) throws(CPUFault) {
         if target > segs[1].limit { throw CPUFault.gp(0) }
         if size == 2 { try push32(eip) } else { try push16(UInt16(truncatingIfNeeded: eip)) }
@@ -53,16 +50,18 @@ extension CPU {
         try decodedCallNear(try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size), p.pointee.size)
     }
 
-    @inline(never) func decodedJmpIndR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let target = readReg(p.pointee.rm, p.pointee.size)
+    /// Near JMP to `target` (already sized): #GP(0) past the CS limit.
+    @inline(__always) func decodedJumpNear(_ target: UInt32) throws(CPUFault) {
         if target > segs[1].limit { throw CPUFault.gp(0) }
         eip = target
     }
 
+    @inline(never) func decodedJmpIndR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        try decodedJumpNear(readReg(p.pointee.rm, p.pointee.size))
+    }
+
     @inline(never) func decodedJmpIndM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let target = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
-        if target > segs[1].limit { throw CPUFault.gp(0) }
-        eip = target
+        try decodedJumpNear(try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size))
     }
 
     @inline(never) func decodedCmovRR(_ p: UnsafePointer<DecodedOp>) {
@@ -90,30 +89,14 @@ extension CPU {
         writeReg(5, p.pointee.size, v)
     }
 
-    /// Two/three-operand IMUL of operand size `size` (1 or 2): truncated product, CF = OF = overflow.
-    @inline(__always) func decodedImul(_ a: UInt32, _ b: UInt32, _ size: UInt8) -> UInt32 {
-        if size == 2 {
-            let r = Int64(Int32(bitPattern: a)) * Int64(Int32(bitPattern: b))
-            let t = UInt32(truncatingIfNeeded: r)
-            let ovf = r != Int64(Int32(bitPattern: t))
-            flagsResult(t, 2, cf: ovf, of: ovf)
-            return t
-        }
-        let r = Int32(Int16(truncatingIfNeeded: a)) * Int32(Int16(truncatingIfNeeded: b))
-        let ovf = r != Int32(Int16(truncatingIfNeeded: r))
-        let t = UInt32(bitPattern: r) & 0xFFFF
-        flagsResult(t, 1, cf: ovf, of: ovf)
-        return t
-    }
-
     @inline(never) func decodedImulRRI(_ p: UnsafePointer<DecodedOp>) {
-        let r = decodedImul(readReg(p.pointee.rm, p.pointee.size), p.pointee.imm, p.pointee.size)
+        let r = imulTrunc(readReg(p.pointee.rm, p.pointee.size), p.pointee.imm, size: Int(p.pointee.size))
         writeReg(p.pointee.reg, p.pointee.size, r)
     }
 
     @inline(never) func decodedImulRMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
-        writeReg(p.pointee.reg, p.pointee.size, decodedImul(m, p.pointee.imm, p.pointee.size))
+        writeReg(p.pointee.reg, p.pointee.size, imulTrunc(m, p.pointee.imm, size: Int(p.pointee.size)))
     }
 
     @inline(never) func decodedShiftRCL(_ p: UnsafePointer<DecodedOp>) {
