@@ -1,4 +1,4 @@
-// Whole-buffer pread/pwrite on a file descriptor, retried on EINTR and short transfers.
+// Whole-buffer preadv/pwritev on a file descriptor, retried on EINTR and short transfers.
 
 #if canImport(Glibc)
 import Glibc
@@ -7,8 +7,8 @@ import Darwin
 #endif
 
 /// The read and write loops every file-backed disk shares (`RawFileBlockDevice`,
-/// `CopyOnWriteOverlay`): a request either moves every byte or throws a `DiskError`. The
-/// vectored forms (preadv / pwritev) move a scatter list, e.g. a guest's scattered pages, in
+/// `CopyOnWriteOverlay`): a request either moves every byte or throws a `DiskError`. A single
+/// buffer is a one-piece scatter list; a scatter list (e.g. a guest's scattered pages) moves in
 /// one system call per `maxVectors` pieces.
 enum PositionalFileIO {
     /// Pieces per preadv / pwritev call (IOV_MAX on Linux and the BSDs).
@@ -18,17 +18,13 @@ enum PositionalFileIO {
     /// operation in errors ("read", "read (overlay)").
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64,
                      what: String) throws(DiskError) {
-        var done = 0
-        while done < buffer.count {
-            // SAFETY: done < buffer.count, so base + done and the remaining count lie inside buffer.
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: what, errno: errno)
-            }
-            if n == 0 { throw .shortRead(offset: offset + UInt64(done)) }
-            done += n
-        }
+        try read(fd, into: [buffer], at: offset, what: what)
+    }
+
+    /// Writes all of `buffer` at `offset`.
+    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: UInt64,
+                      what: String) throws(DiskError) {
+        try write(fd, [buffer], at: offset, what: what)
     }
 
     /// Fills `buffers` one after another from `offset`; end of file first is `.shortRead`.
@@ -80,49 +76,5 @@ enum PositionalFileIO {
                 }
             }
         }
-    }
-
-    /// Writes all of `buffer` at `offset`.
-    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: UInt64,
-                      what: String) throws(DiskError) {
-        var done = 0
-        while done < buffer.count {
-            // SAFETY: as in read.
-            let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: what, errno: errno)
-            }
-            done += n
-        }
-    }
-}
-
-/// Hands out consecutive stretches of a scatter list, front to back (a backend splitting one
-/// request between two files).
-struct ScatterCursor {
-    let buffers: [UnsafeMutableRawBufferPointer]
-    private var index = 0
-    private var skip = 0
-
-    init(_ buffers: [UnsafeMutableRawBufferPointer]) { self.buffers = buffers }
-
-    /// The next `count` bytes as the pieces that hold them (the first and last cut to fit).
-    mutating func take(_ count: Int) -> [UnsafeMutableRawBufferPointer] {
-        var pieces: [UnsafeMutableRawBufferPointer] = []
-        var left = count
-        while left > 0 {
-            precondition(index < buffers.count, "took past the end of the scatter list")
-            let buffer = buffers[index]
-            let n = min(buffer.count - skip, left)
-            if n > 0 { pieces.append(UnsafeMutableRawBufferPointer(rebasing: buffer[skip..<(skip + n)])) }
-            left -= n
-            skip += n
-            if skip == buffer.count {
-                index += 1
-                skip = 0
-            }
-        }
-        return pieces
     }
 }

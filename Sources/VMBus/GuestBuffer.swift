@@ -110,15 +110,9 @@ public struct GuestBuffer {
         runs.reserveCapacity(((byteOffset + offset) % Self.pageSize + count + Self.pageSize - 1) / Self.pageSize)
         var runStart: UnsafeMutablePointer<UInt8>?
         var runLength = 0
-        var done = 0
-        while done < count {
-            let position = byteOffset + offset + done
-            let inPage = position % Self.pageSize
-            let n = min(count - done, Self.pageSize - inPage)
-            guard let page = Self.page(memory, pfns[position / Self.pageSize]) else { return false }
+        let accessible = forEachChunk(offset, count) { host, pageIndex, _, n in
             // Decoded code from this page is stale once the caller writes it.
-            if modifying && memory.codePage[page.index] != 0 { memory.codeWritten(page: page.index) }
-            let host = page.pointer + inPage
+            if modifying && memory.codePage[pageIndex] != 0 { memory.codeWritten(page: pageIndex) }
             if let start = runStart, start + runLength == host {
                 runLength += n
             } else {
@@ -128,8 +122,8 @@ public struct GuestBuffer {
                 runStart = host
                 runLength = n
             }
-            done += n
         }
+        guard accessible else { return false }
         // SAFETY: as above.
         if let start = runStart { runs.append(UnsafeMutableRawBufferPointer(start: start, count: runLength)) }
         try body(runs)
