@@ -65,6 +65,21 @@ INLINED = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} | {f"j{c}" f
     | {f"{op}RM32" for op in OPS}
 
 
+# Kinds that touch only registers and flags: they cannot fault on memory or raise an event, so
+# `runOps` goes straight on to the next op after them.
+REGISTER_ONLY = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} \
+    | {"incR32", "decR32", "movRR32", "testRR32", "mulR32", "imulRR32"}
+
+
+def case_line(kind, fn):
+    """The `runOps` case for `kind` (see the comment at the top of the generated file)."""
+    if kind.startswith("j"):
+        return f"case .{kind}: if try {fn}(op) {{ break linear }}; op += 1; continue linear"
+    if kind in REGISTER_ONLY:
+        return f"case .{kind}: try {fn}(op); op += 1; continue linear"
+    return f"case .{kind}: try {fn}(op)"
+
+
 def attribute(kind):
     return "@inline(__always)" if kind in INLINED else "@inline(never)"
 
@@ -75,17 +90,19 @@ def main():
         for i, op in enumerate(OPS):
             kind = f"{op}{form}32"
             fn = "decodedS" + kind[0].upper() + kind[1:]
-            cases.append(f"        case .{kind}: try {fn}(p)")
+            cases.append(case_line(kind, fn))
             handlers.append(f"    {attribute(kind)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {{\n"
                             f"{alu_body(form, i)}\n    }}")
     for i, c in enumerate(CONDITIONS):
         fn = f"decodedJ{c.upper()}"
-        cases.append(f"        case .j{c}: try {fn}(p)")
-        handlers.append(f"    {attribute('j' + c)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {{\n"
-                        f"        if condition({i}) {{ try decodedJump(p.pointee.imm, Int(p.pointee.size)) }}\n    }}")
+        cases.append(case_line(f"j{c}", fn))
+        handlers.append(f"    {attribute('j' + c)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {{\n"
+                        f"        if !condition({i}) {{ return false }}\n"
+                        f"        if p.pointee.marks & DecodedOp.Mark.loops == 0 {{ try decodedJump(p) }}\n"
+                        f"        return true\n    }}")
     for kind, body in FIXED_32:
         fn = "decodedS" + kind[0].upper() + kind[1:]
-        cases.append(f"        case .{kind}: try {fn}(p)")
+        cases.append(case_line(kind, fn))
         handlers.append(f"    {attribute(kind)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {{\n"
                         f"{body}\n    }}")
     out = [
@@ -93,9 +110,10 @@ def main():
         "// Decoded-op handlers with the 32-bit ALU operation or the Jcc condition fixed, so `alu` and",
         "// `condition` fold to straight-line code. PERF: `partita bench cpu` (alu, memory, crc32).",
         "",
-        "// `executeDecoded` (CPU+DecodedExecute.swift) lists every kind in one switch, so the",
-        "// compiler builds a single jump table; its cases for these kinds are:",
-        *["//" + c[7:] for c in cases],
+        "// `runOps` (CPU+RunOps.swift) lists every kind in one switch, so the compiler builds a single",
+        "// jump table; its cases for these kinds are (register-only kinds and untaken jumps go straight",
+        "// on to the next op, the others through the event check):",
+        *["// " + c for c in cases],
         "",
         "extension CPU {",
         *[h + "\n" for h in handlers],

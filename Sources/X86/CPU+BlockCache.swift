@@ -29,7 +29,8 @@ extension CPU {
         let pageRemaining = Int(0x1000 - (lin & 0xFFF))
         let limitRemaining = Int(cs.limit - eip) + 1
         let available = min(pageRemaining, limitRemaining)
-        if blockOpsUsed + CPU.maxBlockOps > CPU.blockOpsCapacity { flushDecodedBlocks() }
+        // Room for the ops and the closing `.blockEnd`.
+        if blockOpsUsed + CPU.maxBlockOps + 1 > CPU.blockOpsCapacity { flushDecodedBlocks() }
         guard let bytes = UnsafePointer<UInt8>(bitPattern: host) else { return false }
         var decoder = InstructionDecoder(bytes: bytes, available: available, big: big)
         let first = blockOpsUsed
@@ -37,7 +38,15 @@ extension CPU {
         // One past the furthest byte decoded (targets followed in line lie forward).
         var end = 0
         while count < CPU.maxBlockOps {
-            let op = decoder.decode()
+            let start = decoder.pos
+            var op = decoder.decode()
+            // From the instruction's start, not the decoder's position: a fallback has length 0
+            // and the decoder may have stopped anywhere inside it.
+            op.end = UInt16(start + Int(op.length))
+            op.position = UInt8(count)
+            if op.size == 2 && op.kind.isRelativeJump && Int(op.end) &+ Int(Int32(bitPattern: op.imm)) == 0 {
+                op.marks |= DecodedOp.Mark.loops
+            }
             blockOps[first + count] = op
             count += 1
             end = max(end, decoder.pos)
@@ -62,8 +71,12 @@ extension CPU {
             break
         }
         // The last op of a block that ran out of bytes mid-instruction is a fallback already.
-        blockOps[first + count - 1].marks |= DecodedOp.Mark.last
-        blockOpsUsed += count
+        var close = DecodedOp()
+        close.kind = .blockEnd
+        close.end = blockOps[first + count - 1].end
+        close.position = UInt8(count)
+        blockOps[first + count] = close
+        blockOpsUsed += count + 1
         // Only the 64-byte lines this block was decoded from count as code: stores to the rest
         // of the page (data next to code) keep the block.
         let wasCode = memory.codePage[page] != 0
@@ -95,7 +108,7 @@ extension CPU {
         /// A fallback op ran (it may have changed CS, TF, breakpoints, IF or INTR): back to the
         /// run loop.
         case fallback
-        /// The budget ran out, or an event needs the run loop.
+        /// An event needs the run loop.
         case stop
         /// An op faulted; the exception has been delivered.
         case fault
@@ -105,14 +118,14 @@ extension CPU {
     /// Returns the number of instructions retired, or -1 when no block applies at CS:EIP (the
     /// caller then interprets one instruction).
     @inline(__always) func runBlock(budget: Int) -> Int {
-        // Instructions this call may still run. With INTR already pending (interrupts were held
-        // off for one instruction by STI / MOV SS) only one runs; otherwise INTR and IF cannot
+        // With INTR already pending (interrupts were held off for one instruction by STI /
+        // MOV SS) exactly one instruction runs: the interpreter's. Otherwise INTR and IF cannot
         // change while decoded ops run: I/O and flag-changing instructions are fallbacks (after
         // which we return to the run loop) and a device reached through memory raises
         // `Event.slowAccess`.
-        let limit = intrLine && flagsReg & Flags.if != 0 ? 1 : budget
-        // A pending event stops the loop after one op, as the per-op check always did.
-        opsLeft = events != 0 ? limit | CPU.opsEventBit : limit
+        if intrLine && flagsReg & Flags.if != 0 { return -1 }
+        // A pending event keeps `opsLeft` negative, so no block starts.
+        opsLeft = events != 0 ? budget | CPU.opsEventBit : budget
         let big = segs[1].flags & 4 != 0
         while true {
             let lin = segs[1].base &+ eip
@@ -126,73 +139,29 @@ extension CPU {
                 if !buildBlock(slot: slot, lin: lin, host: host, big: big) { break }
                 entry = blockTable[slot]
             }
+            // A block starts only when the budget covers a whole pass through it (the budget is
+            // exact: the interpreter runs the last few instructions of a slice).
+            let count = Int(entry.count)
+            if opsLeft < count { break }
             if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { break }
-            opsRetiredMark = opsRemaining
-            let exit = runOps(blockOps + Int(entry.first))
-            instructionsRetired &+= UInt64(truncatingIfNeeded: opsRetiredMark &- opsRemaining)
-            switch exit {
+            blockEIP = eip
+            switch runOps(blockOps + Int(entry.first), count: count) {
             case .next: continue
-            case .fallback, .stop: return limit &- opsRemaining
-            case .fault: return limit &- opsRemaining &+ 1
+            case .fallback, .stop: return budget &- opsRemaining
+            case .fault: return budget &- opsRemaining &+ 1
             }
         }
-        return opsRemaining == limit ? -1 : limit &- opsRemaining
+        return opsRemaining == budget ? -1 : budget &- opsRemaining
     }
 
-    /// Runs the ops of one block from `firstOp` (following in-line JMP/CALL targets and looping
-    /// back to the start) until it is left. Counts ops down in `opsLeft`; the caller retires
-    /// those since `opsRetiredMark`, except that each pass through a loop retires at once, so
-    /// virtual time read by a polled device keeps moving.
-    @inline(never) func runOps(_ firstOp: UnsafeMutablePointer<DecodedOp>) -> OpsExit {
-        let entryEIP = eip
-        // PERF: a field, read only when a loop goes round (kept in a register it was spilled and
-        // reloaded around every handler call).
-        blockFirstOp = firstOp
-        var op = firstOp
-        while true {
-            // Not wrapped at 64 KiB in 16-bit code, like the interpreter: the entry check keeps
-            // every op inside the CS limit, and a fetch past it faults (#GP) in the interpreter.
-            // PERF: only `op` stays in a register across the handler call; the counters and the
-            // fall-through EIP are fields, and `startEIP` is only written by the ops that read it
-            // (the byte interpreter's, see `decodedFallback`) (scripts/callgrind-cpu.sh).
-            let next = eip &+ UInt32(op.pointee.length)
-            eip = next
-            fallthroughEIP = next
-            do {
-                try executeDecoded(UnsafePointer(op))
-            } catch {
-                // Decoded handlers leave EIP at the fall-through address until they can no longer
-                // fault; the interpreter's ops keep their own start (a task switch moves it).
-                let kind = op.pointee.kind
-                eip = kind == .fallback || kind == .interp ? startEIP : fallthroughEIP &- UInt32(op.pointee.length)
-                deliverException(error)
-                return .fault
-            }
-            opsLeft &-= 1
-            // Leave at the budget, after a slow-path access (see `Event.slowAccess`), or when a
-            // shadow, halt or stop request needs the run loop: `raiseEvent` made `opsLeft`
-            // negative.
-            if opsLeft <= 0 { return .stop }
-            if eip != fallthroughEIP {
-                // A taken branch back to this block's start (a loop) stays here.
-                // PERF: saves the block lookup per iteration (bench cpu).
-                if eip == entryEIP {
-                    instructionsRetired &+= UInt64(truncatingIfNeeded: opsRetiredMark &- opsLeft)
-                    opsRetiredMark = opsLeft  // (no event bit: opsLeft > 0 here)
-                    op = blockFirstOp
-                    continue
-                }
-                // A direct JMP/CALL whose target was decoded in line.
-                if op.pointee.marks & DecodedOp.Mark.follows != 0 {
-                    op += 1
-                    continue
-                }
-                return op.pointee.kind == .fallback ? .fallback : .next
-            }
-            if op.pointee.marks & DecodedOp.Mark.last != 0 {
-                return op.pointee.kind == .fallback ? .fallback : .next
-            }
-            op += 1
-        }
+    /// Counts `n` ops of the running block as retired.
+    @inline(__always) func retireOps(_ n: Int) {
+        instructionsRetired &+= UInt64(truncatingIfNeeded: n)
+        opsLeft &-= n
+    }
+
+    /// The fall-through address of op `p` of the running block.
+    @inline(__always) func nextEIP(_ p: UnsafePointer<DecodedOp>) -> UInt32 {
+        blockEIP &+ UInt32(p.pointee.end)
     }
 }

@@ -42,125 +42,6 @@ extension CPU {
         }
     }
 
-    /// Executes one decoded instruction. `eip` and `fallthroughEIP` already point past it
-    /// (`startEIP` is not set: `decodedFallback` sets it for the interpreter).
-    /// PERF: takes a pointer so only the fields a handler needs are loaded.
-    @inline(__always) func executeDecoded(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        switch p.pointee.kind {
-        case .fallback, .interp: try decodedFallback(p)
-        case .nop: break
-        case .aluRR: try decodedAluRR(p)
-        case .aluRM: try decodedAluRM(p)
-        case .aluMR: try decodedAluMR(p)
-        case .aluRI: try decodedAluRI(p)
-        case .aluMI: try decodedAluMI(p)
-        case .testRR: try decodedTestRR(p)
-        case .testRI: try decodedTestRI(p)
-        case .testMR: try decodedTestMR(p)
-        case .movRR: try decodedMovRR(p)
-        case .movRM: try decodedMovRM(p)
-        case .movMR: try decodedMovMR(p)
-        case .movRI: try decodedMovRI(p)
-        case .movMI: try decodedMovMI(p)
-        case .lea: try decodedLea(p)
-        case .incR: try decodedIncR(p)
-        case .decR: try decodedDecR(p)
-        case .pushR: try decodedPushR(p)
-        case .popR: try decodedPopR(p)
-        case .pushI: try decodedPushI(p)
-        case .jcc: try decodedJcc(p)
-        case .jmpRel: try decodedJmpRel(p)
-        case .callRel: try decodedCallRel(p)
-        case .ret, .retImm: try decodedRet(p)
-        case .movzxRR: try decodedMovzxRR(p)
-        case .movzxRM: try decodedMovzxRM(p)
-        case .movsxRR: try decodedMovsxRR(p)
-        case .movsxRM: try decodedMovsxRM(p)
-        case .shiftRI: try decodedShiftRI(p)
-        case .xchgRR: try decodedXchgRR(p)
-        case .testMI: try decodedTestMI(p)
-        case .notR: decodedNotR(p)
-        case .negR: decodedNegR(p)
-        case .incM: try decodedIncM(p)
-        case .decM: try decodedDecM(p)
-        case .pushM: try decodedPushM(p)
-        case .callIndR: try decodedCallIndR(p)
-        case .callIndM: try decodedCallIndM(p)
-        case .jmpIndR: try decodedJmpIndR(p)
-        case .jmpIndM: try decodedJmpIndM(p)
-        case .cmovRR: decodedCmovRR(p)
-        case .cmovRM: try decodedCmovRM(p)
-        case .setccR: decodedSetccR(p)
-        case .setccM: try decodedSetccM(p)
-        case .leave: try decodedLeave(p)
-        case .imulRRI: decodedImulRRI(p)
-        case .imulRMI: try decodedImulRMI(p)
-        case .shiftRCL: decodedShiftRCL(p)
-        // Specialized kinds (handlers generated into CPU+DecodedSpecialized.swift). PERF: listed
-        // here, not in a nested switch, so the dispatch is one jump table (`partita bench cpu`).
-        case .addRR32: try decodedSAddRR32(p)
-        case .orRR32: try decodedSOrRR32(p)
-        case .adcRR32: try decodedSAdcRR32(p)
-        case .sbbRR32: try decodedSSbbRR32(p)
-        case .andRR32: try decodedSAndRR32(p)
-        case .subRR32: try decodedSSubRR32(p)
-        case .xorRR32: try decodedSXorRR32(p)
-        case .cmpRR32: try decodedSCmpRR32(p)
-        case .addRI32: try decodedSAddRI32(p)
-        case .orRI32: try decodedSOrRI32(p)
-        case .adcRI32: try decodedSAdcRI32(p)
-        case .sbbRI32: try decodedSSbbRI32(p)
-        case .andRI32: try decodedSAndRI32(p)
-        case .subRI32: try decodedSSubRI32(p)
-        case .xorRI32: try decodedSXorRI32(p)
-        case .cmpRI32: try decodedSCmpRI32(p)
-        case .addRM32: try decodedSAddRM32(p)
-        case .orRM32: try decodedSOrRM32(p)
-        case .adcRM32: try decodedSAdcRM32(p)
-        case .sbbRM32: try decodedSSbbRM32(p)
-        case .andRM32: try decodedSAndRM32(p)
-        case .subRM32: try decodedSSubRM32(p)
-        case .xorRM32: try decodedSXorRM32(p)
-        case .cmpRM32: try decodedSCmpRM32(p)
-        case .addMR32: try decodedSAddMR32(p)
-        case .orMR32: try decodedSOrMR32(p)
-        case .adcMR32: try decodedSAdcMR32(p)
-        case .sbbMR32: try decodedSSbbMR32(p)
-        case .andMR32: try decodedSAndMR32(p)
-        case .subMR32: try decodedSSubMR32(p)
-        case .xorMR32: try decodedSXorMR32(p)
-        case .cmpMR32: try decodedSCmpMR32(p)
-        case .jo: try decodedJO(p)
-        case .jno: try decodedJNO(p)
-        case .jb: try decodedJB(p)
-        case .jae: try decodedJAE(p)
-        case .je: try decodedJE(p)
-        case .jne: try decodedJNE(p)
-        case .jbe: try decodedJBE(p)
-        case .ja: try decodedJA(p)
-        case .js: try decodedJS(p)
-        case .jns: try decodedJNS(p)
-        case .jp: try decodedJP(p)
-        case .jnp: try decodedJNP(p)
-        case .jl: try decodedJL(p)
-        case .jge: try decodedJGE(p)
-        case .jle: try decodedJLE(p)
-        case .jg: try decodedJG(p)
-        case .incR32: try decodedSIncR32(p)
-        case .decR32: try decodedSDecR32(p)
-        case .pushR32: try decodedSPushR32(p)
-        case .popR32: try decodedSPopR32(p)
-        case .movRR32: try decodedSMovRR32(p)
-        case .movRM32: try decodedSMovRM32(p)
-        case .movMR32: try decodedSMovMR32(p)
-        case .testRR32: try decodedSTestRR32(p)
-        case .mulR32: try decodedSMulR32(p)
-        case .mulM32: try decodedSMulM32(p)
-        case .imulRR32: try decodedSImulRR32(p)
-        case .imulRM32: try decodedSImulRM32(p)
-        }
-    }
-
     /// MUL r/m32 with the operand already read (see `mul`).
     @inline(__always) func decodedMul32(_ b: UInt32) {
         let r = UInt64(regs[0]) * UInt64(b)
@@ -176,8 +57,15 @@ extension CPU {
         regs[d] = imulTrunc(regs[d], b, size: 2)
     }
 
-    @inline(__always) func decodedJump(_ rel: UInt32, _ size: Int) throws(CPUFault) {
-        try decodedJumpNear(size == 2 ? eip &+ rel : (eip &+ rel) & 0xFFFF)
+    /// The target of the relative JMP/Jcc/CALL `p` (16-bit operand size wraps it to IP).
+    @inline(__always) func relativeTarget(_ p: UnsafePointer<DecodedOp>) -> UInt32 {
+        let t = nextEIP(p) &+ p.pointee.imm
+        return p.pointee.size == 2 ? t : t & 0xFFFF
+    }
+
+    /// Takes the relative jump `p`.
+    @inline(__always) func decodedJump(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        try decodedJumpNear(relativeTarget(p))
     }
 }
 
@@ -185,8 +73,8 @@ extension CPU {
 // (ALU, flags, memory fast paths) are inlined (`partita bench cpu`).
 extension CPU {
     @inline(never) func decodedFallback(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        // The block loop set EIP past the op and left `startEIP` alone.
-        startEIP = eip &- UInt32(p.pointee.length)
+        // The block loop does not keep EIP up to date (see `DecodedOp.end`).
+        startEIP = nextEIP(p) &- UInt32(p.pointee.length)
         eip = startEIP
         try executeInstruction()
     }
@@ -294,19 +182,22 @@ extension CPU {
         if size == 2 { try push32(p.pointee.imm) } else { try push16(UInt16(truncatingIfNeeded: p.pointee.imm)) }
     }
 
-    @inline(never) func decodedJcc(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
-        if condition(Int(p.pointee.sub)) { try decodedJump(p.pointee.imm, size) }
-    }
-
-    @inline(__always) func decodedJmpRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = Int(p.pointee.size)
-        try decodedJump(p.pointee.imm, size)
+    /// Jcc: returns whether the jump was taken (EIP is then its target, unless the op loops to
+    /// the block's start: see `DecodedOp.Mark.loops`).
+    @inline(never) func decodedJcc(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(Int(p.pointee.sub)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
     @inline(__always) func decodedCallRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let size = p.pointee.size
-        try decodedCallNear(size == 2 ? eip &+ p.pointee.imm : (eip &+ p.pointee.imm) & 0xFFFF, size)
+        try decodedCallNear(relativeTarget(p), p.pointee.size, returnTo: nextEIP(p))
+    }
+
+    /// A CALL the block builder followed in line: only the return address is pushed (the target
+    /// lies inside the block, which the entry check keeps inside the CS limit).
+    @inline(__always) func decodedCallFollowed(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        if p.pointee.size == 2 { try push32(nextEIP(p)) } else { try push16(UInt16(truncatingIfNeeded: nextEIP(p))) }
     }
 
     @inline(__always) func decodedRet(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {

@@ -35,19 +35,20 @@ extension CPU {
     }
 
     /// Near CALL to `target` (already sized): #GP(0) past the CS limit, else push the return
-    /// address (EIP, already past the call) and jump.
-    @inline(__always) func decodedCallNear(_ target: UInt32, _ size: UInt8) throws(CPUFault) {
+    /// address and jump.
+    @inline(__always) func decodedCallNear(_ target: UInt32, _ size: UInt8, returnTo: UInt32) throws(CPUFault) {
         if target > segs[1].limit { throw CPUFault.gp(0) }
-        if size == 2 { try push32(eip) } else { try push16(UInt16(truncatingIfNeeded: eip)) }
+        if size == 2 { try push32(returnTo) } else { try push16(UInt16(truncatingIfNeeded: returnTo)) }
         eip = target
     }
 
     @inline(never) func decodedCallIndR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try decodedCallNear(readReg(p.pointee.rm, p.pointee.size), p.pointee.size)
+        try decodedCallNear(readReg(p.pointee.rm, p.pointee.size), p.pointee.size, returnTo: nextEIP(p))
     }
 
     @inline(never) func decodedCallIndM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try decodedCallNear(try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size), p.pointee.size)
+        try decodedCallNear(try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size), p.pointee.size,
+                            returnTo: nextEIP(p))
     }
 
     /// Near JMP to `target` (already sized): #GP(0) past the CS limit.

@@ -2,68 +2,69 @@
 // Decoded-op handlers with the 32-bit ALU operation or the Jcc condition fixed, so `alu` and
 // `condition` fold to straight-line code. PERF: `partita bench cpu` (alu, memory, crc32).
 
-// `executeDecoded` (CPU+DecodedExecute.swift) lists every kind in one switch, so the
-// compiler builds a single jump table; its cases for these kinds are:
-// case .addRR32: try decodedSAddRR32(p)
-// case .orRR32: try decodedSOrRR32(p)
-// case .adcRR32: try decodedSAdcRR32(p)
-// case .sbbRR32: try decodedSSbbRR32(p)
-// case .andRR32: try decodedSAndRR32(p)
-// case .subRR32: try decodedSSubRR32(p)
-// case .xorRR32: try decodedSXorRR32(p)
-// case .cmpRR32: try decodedSCmpRR32(p)
-// case .addRI32: try decodedSAddRI32(p)
-// case .orRI32: try decodedSOrRI32(p)
-// case .adcRI32: try decodedSAdcRI32(p)
-// case .sbbRI32: try decodedSSbbRI32(p)
-// case .andRI32: try decodedSAndRI32(p)
-// case .subRI32: try decodedSSubRI32(p)
-// case .xorRI32: try decodedSXorRI32(p)
-// case .cmpRI32: try decodedSCmpRI32(p)
-// case .addRM32: try decodedSAddRM32(p)
-// case .orRM32: try decodedSOrRM32(p)
-// case .adcRM32: try decodedSAdcRM32(p)
-// case .sbbRM32: try decodedSSbbRM32(p)
-// case .andRM32: try decodedSAndRM32(p)
-// case .subRM32: try decodedSSubRM32(p)
-// case .xorRM32: try decodedSXorRM32(p)
-// case .cmpRM32: try decodedSCmpRM32(p)
-// case .addMR32: try decodedSAddMR32(p)
-// case .orMR32: try decodedSOrMR32(p)
-// case .adcMR32: try decodedSAdcMR32(p)
-// case .sbbMR32: try decodedSSbbMR32(p)
-// case .andMR32: try decodedSAndMR32(p)
-// case .subMR32: try decodedSSubMR32(p)
-// case .xorMR32: try decodedSXorMR32(p)
-// case .cmpMR32: try decodedSCmpMR32(p)
-// case .jo: try decodedJO(p)
-// case .jno: try decodedJNO(p)
-// case .jb: try decodedJB(p)
-// case .jae: try decodedJAE(p)
-// case .je: try decodedJE(p)
-// case .jne: try decodedJNE(p)
-// case .jbe: try decodedJBE(p)
-// case .ja: try decodedJA(p)
-// case .js: try decodedJS(p)
-// case .jns: try decodedJNS(p)
-// case .jp: try decodedJP(p)
-// case .jnp: try decodedJNP(p)
-// case .jl: try decodedJL(p)
-// case .jge: try decodedJGE(p)
-// case .jle: try decodedJLE(p)
-// case .jg: try decodedJG(p)
-// case .incR32: try decodedSIncR32(p)
-// case .decR32: try decodedSDecR32(p)
-// case .pushR32: try decodedSPushR32(p)
-// case .popR32: try decodedSPopR32(p)
-// case .movRR32: try decodedSMovRR32(p)
-// case .movRM32: try decodedSMovRM32(p)
-// case .movMR32: try decodedSMovMR32(p)
-// case .testRR32: try decodedSTestRR32(p)
-// case .mulR32: try decodedSMulR32(p)
-// case .mulM32: try decodedSMulM32(p)
-// case .imulRR32: try decodedSImulRR32(p)
-// case .imulRM32: try decodedSImulRM32(p)
+// `runOps` (CPU+RunOps.swift) lists every kind in one switch, so the compiler builds a single
+// jump table; its cases for these kinds are (register-only kinds and untaken jumps go straight
+// on to the next op, the others through the event check):
+// case .addRR32: try decodedSAddRR32(op); op += 1; continue linear
+// case .orRR32: try decodedSOrRR32(op); op += 1; continue linear
+// case .adcRR32: try decodedSAdcRR32(op); op += 1; continue linear
+// case .sbbRR32: try decodedSSbbRR32(op); op += 1; continue linear
+// case .andRR32: try decodedSAndRR32(op); op += 1; continue linear
+// case .subRR32: try decodedSSubRR32(op); op += 1; continue linear
+// case .xorRR32: try decodedSXorRR32(op); op += 1; continue linear
+// case .cmpRR32: try decodedSCmpRR32(op); op += 1; continue linear
+// case .addRI32: try decodedSAddRI32(op); op += 1; continue linear
+// case .orRI32: try decodedSOrRI32(op); op += 1; continue linear
+// case .adcRI32: try decodedSAdcRI32(op); op += 1; continue linear
+// case .sbbRI32: try decodedSSbbRI32(op); op += 1; continue linear
+// case .andRI32: try decodedSAndRI32(op); op += 1; continue linear
+// case .subRI32: try decodedSSubRI32(op); op += 1; continue linear
+// case .xorRI32: try decodedSXorRI32(op); op += 1; continue linear
+// case .cmpRI32: try decodedSCmpRI32(op); op += 1; continue linear
+// case .addRM32: try decodedSAddRM32(op)
+// case .orRM32: try decodedSOrRM32(op)
+// case .adcRM32: try decodedSAdcRM32(op)
+// case .sbbRM32: try decodedSSbbRM32(op)
+// case .andRM32: try decodedSAndRM32(op)
+// case .subRM32: try decodedSSubRM32(op)
+// case .xorRM32: try decodedSXorRM32(op)
+// case .cmpRM32: try decodedSCmpRM32(op)
+// case .addMR32: try decodedSAddMR32(op)
+// case .orMR32: try decodedSOrMR32(op)
+// case .adcMR32: try decodedSAdcMR32(op)
+// case .sbbMR32: try decodedSSbbMR32(op)
+// case .andMR32: try decodedSAndMR32(op)
+// case .subMR32: try decodedSSubMR32(op)
+// case .xorMR32: try decodedSXorMR32(op)
+// case .cmpMR32: try decodedSCmpMR32(op)
+// case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
+// case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
+// case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
+// case .jae: if try decodedJAE(op) { break linear }; op += 1; continue linear
+// case .je: if try decodedJE(op) { break linear }; op += 1; continue linear
+// case .jne: if try decodedJNE(op) { break linear }; op += 1; continue linear
+// case .jbe: if try decodedJBE(op) { break linear }; op += 1; continue linear
+// case .ja: if try decodedJA(op) { break linear }; op += 1; continue linear
+// case .js: if try decodedJS(op) { break linear }; op += 1; continue linear
+// case .jns: if try decodedJNS(op) { break linear }; op += 1; continue linear
+// case .jp: if try decodedJP(op) { break linear }; op += 1; continue linear
+// case .jnp: if try decodedJNP(op) { break linear }; op += 1; continue linear
+// case .jl: if try decodedJL(op) { break linear }; op += 1; continue linear
+// case .jge: if try decodedJGE(op) { break linear }; op += 1; continue linear
+// case .jle: if try decodedJLE(op) { break linear }; op += 1; continue linear
+// case .jg: if try decodedJG(op) { break linear }; op += 1; continue linear
+// case .incR32: try decodedSIncR32(op); op += 1; continue linear
+// case .decR32: try decodedSDecR32(op); op += 1; continue linear
+// case .pushR32: try decodedSPushR32(op)
+// case .popR32: try decodedSPopR32(op)
+// case .movRR32: try decodedSMovRR32(op); op += 1; continue linear
+// case .movRM32: try decodedSMovRM32(op)
+// case .movMR32: try decodedSMovMR32(op)
+// case .testRR32: try decodedSTestRR32(op); op += 1; continue linear
+// case .mulR32: try decodedSMulR32(op); op += 1; continue linear
+// case .mulM32: try decodedSMulM32(op)
+// case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
+// case .imulRM32: try decodedSImulRM32(op)
 
 extension CPU {
     @inline(__always) func decodedSAddRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -246,68 +247,100 @@ extension CPU {
         _ = alu(7, m, regs[Int(p.pointee.reg)], 2)
     }
 
-    @inline(__always) func decodedJO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(0) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJNO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(1) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJNO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJB(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(2) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJB(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(2) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJAE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(3) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJAE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(3) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(4) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(4) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJNE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(5) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJNE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(5) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJBE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(6) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJBE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(6) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJA(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(7) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJA(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(7) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(8) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(8) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJNS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(9) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJNS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(9) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(10) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(10) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJNP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(11) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJNP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(11) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJL(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(12) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJL(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(12) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJGE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(13) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJGE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(13) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJLE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(14) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJLE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(14) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
-    @inline(__always) func decodedJG(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if condition(15) { try decodedJump(p.pointee.imm, Int(p.pointee.size)) }
+    @inline(__always) func decodedJG(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        if !condition(15) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
+        return true
     }
 
     @inline(__always) func decodedSIncR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {

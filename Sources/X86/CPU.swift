@@ -171,20 +171,15 @@ public final class CPU {
     var blockOpsUsed = 0
     var blockEpoch: UInt32 = 1
     /// Instructions `runBlock` may still run in this call (see `runOps`), plus `opsEventBit`
-    /// once an event was raised. PERF: a field, not a local, so nothing but the op pointer is
-    /// live across a handler call; the event bit makes one `opsLeft <= 0` test per op stand for
-    /// "budget spent or event pending".
+    /// once an event was raised: a block starts (or loops) only while it is at least the block's
+    /// op count, so one compare stands for "budget left and no event pending".
     var opsLeft = 0
     /// The sign bit of `opsLeft`: set by `raiseEvent`, it keeps `opsLeft` negative.
     static let opsEventBit = Int.min
     /// `opsLeft` without the event bit.
     @inline(__always) var opsRemaining: Int { opsLeft & Int.max }
-    /// `opsLeft` when `instructionsRetired` was last brought up to date.
-    var opsRetiredMark = 0
-    /// The address after the op `runOps` is running: EIP differs from it after a taken branch.
-    var fallthroughEIP: UInt32 = 0
-    /// The first op of the block `runOps` is running.
-    var blockFirstOp: UnsafeMutablePointer<DecodedOp>
+    /// EIP at the start of the block `runOps` is running; an op's EIP is this plus its offset.
+    var blockEIP: UInt32 = 0
     /// SAFETY: 1 << blockTableBits entries, allocated in init.
     let blockTable: UnsafeMutablePointer<BlockEntry>
     /// Physical page behind each installed linear-page translation (SAFETY: 1 << 20 entries).
@@ -222,7 +217,6 @@ public final class CPU {
         tlbPhysPage = .allocate(capacity: pages)
         tlbPhysPage.initialize(repeating: 0, count: pages)
         blockOps = .allocate(capacity: CPU.blockOpsCapacity)
-        blockFirstOp = blockOps
         blockOps.initialize(repeating: DecodedOp(), count: CPU.blockOpsCapacity)
         blockTable = .allocate(capacity: 1 << CPU.blockTableBits)
         blockTable.initialize(repeating: BlockEntry(), count: 1 << CPU.blockTableBits)

@@ -26,6 +26,14 @@ struct DecodedOp {
     var scale: UInt8 = 0
     /// Where the op sits in its block (`Mark` bits, set by `CPU.buildBlock`).
     var marks: UInt8 = 0
+    /// The op's fall-through address as an offset from the block's entry EIP (set by
+    /// `CPU.buildBlock`). PERF: the block loop does not keep EIP up to date op by op; the ops
+    /// that need it (branches, calls, the interpreter's ops, a fault) form it from `blockEIP`.
+    var end: UInt16 = 0
+    /// The op's position in its block (the closing `.blockEnd` holds the block's op count).
+    /// PERF: retiring "position + 1" ops is cheaper than dividing a pointer difference by the
+    /// stride.
+    var position: UInt8 = 0
     var disp: UInt32 = 0
     var imm: UInt32 = 0
 
@@ -33,8 +41,9 @@ struct DecodedOp {
         /// A direct JMP/CALL whose target the block builder decoded in line: after it,
         /// execution continues with the next op of the block.
         static let follows: UInt8 = 1 << 0
-        /// The block's last op. PERF: a bit in the op, not a pointer kept live in the block loop.
-        static let last: UInt8 = 1 << 1
+        /// A 32-bit relative JMP/Jcc back to the block's first op: taken, it loops without
+        /// forming the target (the entry check put the block inside the CS limit).
+        static let loops: UInt8 = 1 << 1
     }
 }
 
@@ -44,6 +53,9 @@ enum DecodedKind: UInt8 {
     /// A data instruction without its own handler (no control transfer, no change of IF, CS,
     /// mode or paging): the byte interpreter runs it, and unlike `.fallback` the block goes on.
     case interp
+    /// Closes every block after its last instruction (not an instruction itself): leaves the
+    /// block at the last op's fall-through address.
+    case blockEnd
     case nop
     case aluRR, aluRM, aluMR, aluRI, aluMI
     case testRR, testRI, testMR
@@ -94,6 +106,11 @@ enum DecodedKind: UInt8 {
         case .testRR: return .testRR32
         default: return kind
         }
+    }
+
+    /// JMP rel or Jcc rel (generic or per condition).
+    var isRelativeJump: Bool {
+        self == .jmpRel || self == .jcc || (rawValue >= DecodedKind.jo.rawValue && rawValue <= DecodedKind.jg.rawValue)
     }
 
     /// The per-condition kind for a Jcc with condition `cc`.

@@ -1,0 +1,200 @@
+// The decoded-op loop: runs one block's ops (see CPU+BlockCache.swift) with one jump table.
+
+extension CPU {
+    /// Runs the ops of one block from `first` (following in-line JMP/CALL targets and looping
+    /// back to the start while the budget covers another pass) until it is left. `count` is the
+    /// block's number of instructions; `blockEIP` is its start.
+    ///
+    /// EIP is not kept up to date op by op: an op's fall-through address is `blockEIP` plus its
+    /// `end`, formed only by the ops that need it (branches, calls, the interpreter's ops) and
+    /// when the block is left (its end, a taken branch, an event, a fault). Likewise ops are
+    /// retired when the block is left or loops, from the op pointer, not counted one by one.
+    /// PERF: a register-only op costs its handler, the op pointer increment and the jump-table
+    /// dispatch (scripts/callgrind-cpu.sh).
+    @inline(never) func runOps(_ first: UnsafeMutablePointer<DecodedOp>, count: Int) -> OpsExit {
+        var op = first
+        while true {
+            do {
+                // Straight-line execution; `break linear` means a taken branch (EIP is its
+                // target). Ops that reach memory (or run the interpreter) end their case and fall
+                // through to the event check below the switch.
+                linear: while true {
+                    switch op.pointee.kind {
+                    case .blockEnd:
+                        eip = nextEIP(op)
+                        retireOps(Int(op.pointee.position))
+                        return .next
+                    case .fallback:
+                        try decodedFallback(op)
+                        retireOps(Int(op.pointee.position) &+ 1)
+                        return .fallback
+                    case .interp:
+                        try decodedFallback(op)
+                        // A REP string op that is not finished goes round again from its start.
+                        if eip != nextEIP(op) { break linear }
+                    // Register-only kinds: no memory access, no event.
+                    case .nop: op += 1; continue linear
+                    case .aluRR: try decodedAluRR(op); op += 1; continue linear
+                    case .aluRI: try decodedAluRI(op); op += 1; continue linear
+                    case .testRR: try decodedTestRR(op); op += 1; continue linear
+                    case .testRI: try decodedTestRI(op); op += 1; continue linear
+                    case .movRR: try decodedMovRR(op); op += 1; continue linear
+                    case .movRI: try decodedMovRI(op); op += 1; continue linear
+                    case .lea: try decodedLea(op); op += 1; continue linear
+                    case .incR: try decodedIncR(op); op += 1; continue linear
+                    case .decR: try decodedDecR(op); op += 1; continue linear
+                    case .movzxRR: try decodedMovzxRR(op); op += 1; continue linear
+                    case .movsxRR: try decodedMovsxRR(op); op += 1; continue linear
+                    case .shiftRI: try decodedShiftRI(op); op += 1; continue linear
+                    case .xchgRR: try decodedXchgRR(op); op += 1; continue linear
+                    case .notR: decodedNotR(op); op += 1; continue linear
+                    case .negR: decodedNegR(op); op += 1; continue linear
+                    case .cmovRR: decodedCmovRR(op); op += 1; continue linear
+                    case .setccR: decodedSetccR(op); op += 1; continue linear
+                    case .imulRRI: decodedImulRRI(op); op += 1; continue linear
+                    case .shiftRCL: decodedShiftRCL(op); op += 1; continue linear
+                    // Memory kinds.
+                    case .aluRM: try decodedAluRM(op)
+                    case .aluMR: try decodedAluMR(op)
+                    case .aluMI: try decodedAluMI(op)
+                    case .testMR: try decodedTestMR(op)
+                    case .movRM: try decodedMovRM(op)
+                    case .movMR: try decodedMovMR(op)
+                    case .movMI: try decodedMovMI(op)
+                    case .pushR: try decodedPushR(op)
+                    case .popR: try decodedPopR(op)
+                    case .pushI: try decodedPushI(op)
+                    case .movzxRM: try decodedMovzxRM(op)
+                    case .movsxRM: try decodedMovsxRM(op)
+                    case .testMI: try decodedTestMI(op)
+                    case .incM: try decodedIncM(op)
+                    case .decM: try decodedDecM(op)
+                    case .pushM: try decodedPushM(op)
+                    case .cmovRM: try decodedCmovRM(op)
+                    case .setccM: try decodedSetccM(op)
+                    case .leave: try decodedLeave(op)
+                    case .imulRMI: try decodedImulRMI(op)
+                    // Control transfers.
+                    case .jcc: if try decodedJcc(op) { break linear }; op += 1; continue linear
+                    case .jmpRel:
+                        // A target decoded in line continues with the next op.
+                        if op.pointee.marks & DecodedOp.Mark.follows != 0 { op += 1; continue linear }
+                        if op.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(op) }
+                        break linear
+                    case .callRel:
+                        if op.pointee.marks & DecodedOp.Mark.follows == 0 {
+                            try decodedCallRel(op)
+                            break linear
+                        }
+                        try decodedCallFollowed(op)
+                        // The event check below would resume at the return address.
+                        if opsLeft < 0 {
+                            eip = relativeTarget(op)
+                            retireOps(Int(op.pointee.position) &+ 1)
+                            return .stop
+                        }
+                        op += 1
+                        continue linear
+                    case .ret, .retImm: try decodedRet(op); break linear
+                    case .callIndR: try decodedCallIndR(op); break linear
+                    case .callIndM: try decodedCallIndM(op); break linear
+                    case .jmpIndR: try decodedJmpIndR(op); break linear
+                    case .jmpIndM: try decodedJmpIndM(op); break linear
+                    // Specialized kinds (handlers and these lines generated by
+                    // scripts/gen-decoded-specialized.py into CPU+DecodedSpecialized.swift).
+                    case .addRR32: try decodedSAddRR32(op); op += 1; continue linear
+                    case .orRR32: try decodedSOrRR32(op); op += 1; continue linear
+                    case .adcRR32: try decodedSAdcRR32(op); op += 1; continue linear
+                    case .sbbRR32: try decodedSSbbRR32(op); op += 1; continue linear
+                    case .andRR32: try decodedSAndRR32(op); op += 1; continue linear
+                    case .subRR32: try decodedSSubRR32(op); op += 1; continue linear
+                    case .xorRR32: try decodedSXorRR32(op); op += 1; continue linear
+                    case .cmpRR32: try decodedSCmpRR32(op); op += 1; continue linear
+                    case .addRI32: try decodedSAddRI32(op); op += 1; continue linear
+                    case .orRI32: try decodedSOrRI32(op); op += 1; continue linear
+                    case .adcRI32: try decodedSAdcRI32(op); op += 1; continue linear
+                    case .sbbRI32: try decodedSSbbRI32(op); op += 1; continue linear
+                    case .andRI32: try decodedSAndRI32(op); op += 1; continue linear
+                    case .subRI32: try decodedSSubRI32(op); op += 1; continue linear
+                    case .xorRI32: try decodedSXorRI32(op); op += 1; continue linear
+                    case .cmpRI32: try decodedSCmpRI32(op); op += 1; continue linear
+                    case .addRM32: try decodedSAddRM32(op)
+                    case .orRM32: try decodedSOrRM32(op)
+                    case .adcRM32: try decodedSAdcRM32(op)
+                    case .sbbRM32: try decodedSSbbRM32(op)
+                    case .andRM32: try decodedSAndRM32(op)
+                    case .subRM32: try decodedSSubRM32(op)
+                    case .xorRM32: try decodedSXorRM32(op)
+                    case .cmpRM32: try decodedSCmpRM32(op)
+                    case .addMR32: try decodedSAddMR32(op)
+                    case .orMR32: try decodedSOrMR32(op)
+                    case .adcMR32: try decodedSAdcMR32(op)
+                    case .sbbMR32: try decodedSSbbMR32(op)
+                    case .andMR32: try decodedSAndMR32(op)
+                    case .subMR32: try decodedSSubMR32(op)
+                    case .xorMR32: try decodedSXorMR32(op)
+                    case .cmpMR32: try decodedSCmpMR32(op)
+                    case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
+                    case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
+                    case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
+                    case .jae: if try decodedJAE(op) { break linear }; op += 1; continue linear
+                    case .je: if try decodedJE(op) { break linear }; op += 1; continue linear
+                    case .jne: if try decodedJNE(op) { break linear }; op += 1; continue linear
+                    case .jbe: if try decodedJBE(op) { break linear }; op += 1; continue linear
+                    case .ja: if try decodedJA(op) { break linear }; op += 1; continue linear
+                    case .js: if try decodedJS(op) { break linear }; op += 1; continue linear
+                    case .jns: if try decodedJNS(op) { break linear }; op += 1; continue linear
+                    case .jp: if try decodedJP(op) { break linear }; op += 1; continue linear
+                    case .jnp: if try decodedJNP(op) { break linear }; op += 1; continue linear
+                    case .jl: if try decodedJL(op) { break linear }; op += 1; continue linear
+                    case .jge: if try decodedJGE(op) { break linear }; op += 1; continue linear
+                    case .jle: if try decodedJLE(op) { break linear }; op += 1; continue linear
+                    case .jg: if try decodedJG(op) { break linear }; op += 1; continue linear
+                    case .incR32: try decodedSIncR32(op); op += 1; continue linear
+                    case .decR32: try decodedSDecR32(op); op += 1; continue linear
+                    case .pushR32: try decodedSPushR32(op)
+                    case .popR32: try decodedSPopR32(op)
+                    case .movRR32: try decodedSMovRR32(op); op += 1; continue linear
+                    case .movRM32: try decodedSMovRM32(op)
+                    case .movMR32: try decodedSMovMR32(op)
+                    case .testRR32: try decodedSTestRR32(op); op += 1; continue linear
+                    case .mulR32: try decodedSMulR32(op); op += 1; continue linear
+                    case .mulM32: try decodedSMulM32(op)
+                    case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
+                    case .imulRM32: try decodedSImulRM32(op)
+                    }
+                    // After a memory access: a slow-path access (see `Event.slowAccess`: a write
+                    // to this block's code, a device that may raise INTR) or a halt or stop
+                    // request made `opsLeft` negative, and the run loop must look.
+                    if opsLeft < 0 {
+                        eip = nextEIP(op)
+                        retireOps(Int(op.pointee.position) &+ 1)
+                        return .stop
+                    }
+                    op += 1
+                }
+            } catch {
+                // Decoded handlers change nothing before they can no longer fault; the
+                // interpreter's ops keep their own start (a task switch moves it).
+                let kind = op.pointee.kind
+                eip = kind == .fallback || kind == .interp ? startEIP : nextEIP(op) &- UInt32(op.pointee.length)
+                retireOps(Int(op.pointee.position))
+                deliverException(error)
+                return .fault
+            }
+            // A taken branch. One back to this block's start (a loop) stays here while the
+            // budget covers another pass and no event is pending. PERF: saves the block lookup
+            // per iteration (bench cpu); retiring per pass keeps virtual time moving for a
+            // device polled in the loop.
+            retireOps(Int(op.pointee.position) &+ 1)
+            if op.pointee.marks & DecodedOp.Mark.loops != 0 {
+                // A relative jump marked by the block builder: EIP was not formed.
+                if opsLeft >= count { op = first; continue }
+                eip = blockEIP
+                return .next
+            }
+            if eip != blockEIP || opsLeft < count { return .next }
+            op = first
+        }
+    }
+}
