@@ -12,9 +12,10 @@ extension CPU {
         (host ^ (host >> CPU.blockTableBits)) & ((1 << CPU.blockTableBits) - 1)
     }
 
-    /// Throws away every decoded block (arena recycled).
+    /// Throws away every decoded block (arena recycled). Rare: the arena filled up, or a state
+    /// was restored.
     public func flushDecodedBlocks() {
-        blockEpoch &+= 1
+        blockTable.update(repeating: BlockEntry(), count: 1 << CPU.blockTableBits)
         blockOpsUsed = 0
     }
 
@@ -83,9 +84,9 @@ extension CPU {
         let offset = Int(lin & 0xFFF)
         memory.markCode(page: page, lines: PhysicalMemory.lineMask(fromByte: offset, toByte: offset + max(end, 1) - 1))
         if !wasCode { dropWriteTranslations(physicalPage: UInt32(page)) }
-        blockTable[slot] = BlockEntry(host: host, page: UInt32(page), generation: memory.codeGeneration[page],
-                                      first: Int32(first), count: Int32(count), bytes: UInt16(end),
-                                      big: big, epoch: blockEpoch)
+        blockTable[slot] = BlockEntry(key: BlockEntry.key(host: host, big: big), page: UInt32(page),
+                                      generation: codeGeneration[page], first: Int32(first),
+                                      count: Int32(count), bytes: UInt16(end))
         return true
     }
 
@@ -126,32 +127,36 @@ extension CPU {
         if intrLine && flagsReg & Flags.if != 0 { return -1 }
         // A pending event keeps `opsLeft` negative, so no block starts.
         opsLeft = events != 0 ? budget | CPU.opsEventBit : budget
-        let big = segs[1].flags & 4 != 0
-        while true {
-            let lin = segs[1].base &+ eip
-            let e = tlbR[Int(lin >> 12)]
-            if e == 0 { break }
-            let host = e &+ Int(lin)
-            let slot = blockSlot(host)
-            var entry = blockTable[slot]
-            if entry.host != host || entry.big != big || entry.epoch != blockEpoch
-                || memory.codeGeneration[Int(entry.page)] != entry.generation {
-                if !buildBlock(slot: slot, lin: lin, host: host, big: big) { break }
-                entry = blockTable[slot]
-            }
-            // A block starts only when the budget covers a whole pass through it (the budget is
-            // exact: the interpreter runs the last few instructions of a slice).
-            let count = Int(entry.count)
-            if opsLeft < count { break }
-            if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { break }
-            blockEIP = eip
-            switch runOps(blockOps + Int(entry.first), count: count) {
-            case .next: continue
-            case .fallback, .stop: return budget &- opsRemaining
-            case .fault: return budget &- opsRemaining &+ 1
-            }
+        guard let first = enterBlock() else { return -1 }
+        switch runOps(first) {
+        case .next, .fallback, .stop: return budget &- opsRemaining
+        case .fault: return budget &- opsRemaining &+ 1
         }
-        return opsRemaining == budget ? -1 : budget &- opsRemaining
+    }
+
+    /// Finds (or decodes) the block at CS:EIP and makes it the running one (`blockEIP`,
+    /// `blockCount`); nil when there is none, when it does not lie inside the CS limit, or when
+    /// the budget does not cover a whole pass through it (the budget is exact: the interpreter
+    /// runs the last few instructions of a slice) or an event is pending.
+    /// Out of line: called where a block is left, it keeps the op loop's registers free.
+    @inline(never) func enterBlock() -> UnsafeMutablePointer<DecodedOp>? {
+        let big = segs[1].flags & 4 != 0
+        let lin = segs[1].base &+ eip
+        let e = tlbR[Int(lin >> 12)]
+        if e == 0 { return nil }
+        let host = e &+ Int(lin)
+        let slot = blockSlot(host)
+        var entry = blockTable[slot]
+        if entry.key != BlockEntry.key(host: host, big: big) || codeGeneration[Int(entry.page)] != entry.generation {
+            if !buildBlock(slot: slot, lin: lin, host: host, big: big) { return nil }
+            entry = blockTable[slot]
+        }
+        let count = Int(entry.count)
+        if opsLeft < count { return nil }
+        if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { return nil }
+        blockEIP = eip
+        blockCount = count
+        return blockOps + Int(entry.first)
     }
 
     /// Counts `n` ops of the running block as retired.

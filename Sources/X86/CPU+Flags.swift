@@ -53,53 +53,50 @@ extension CPU {
         if mask & Flags.ac != 0 { refreshAlignmentCheck() }
     }
 
-    /// Sign bit and mask of the lazy operand size (branch-free: 8 << size bits).
-    /// PERF: masking shifts (`&<<`, `&>>`); Swift's smart shifts on an `Int` size cost ~20 host
-    /// instructions per flag test (`partita bench cpu`, Jcc after ALU ops).
-    @inline(__always) var lzMSB: UInt32 { 1 &<< UInt32(truncatingIfNeeded: (8 &<< lzSize) &- 1) }
-    @inline(__always) var lzMask: UInt32 { UInt32.max &>> UInt32(truncatingIfNeeded: 32 &- (8 &<< lzSize)) }
+    // The lazy arithmetic flags. `lzRes` is the result and `lzAux` the carry (ADD) or borrow
+    // (SUB) out of every bit, both shifted left so the operand's sign bit is bit 31: ZF is
+    // `lzRes == 0`, SF bit 31 of `lzRes`, CF bit 31 of `lzAux` (the carry out of the sign bit),
+    // OF that carry XOR the carry into the sign bit (bit 30), AF the carry out of operand bit 3;
+    // `lzTop` (the operand's sign-bit index) is needed only for PF and AF.
+    // PERF: the common flags cost no size-dependent shift, and CF after ADD/SUB (read by every
+    // INC/DEC, ADC/SBB, JB/JA) is a shift (scripts/callgrind-cpu.sh).
+
+    /// How far `lzRes`/`lzAux` are shifted left for operand size `size` (0 = 8, 1 = 16, 2 = 32).
+    @inline(__always) static func lazyShift(_ size: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: 32 &- (8 &<< size))
+    }
 
     func computeLazy() -> UInt32 {
         var f: UInt32 = 0
-        let r = lzRes, a = lzOp1, b = lzOp2, msb = lzMSB
-        if lazyMask & Flags.cf != 0 {
-            let c: UInt32 = lzSub ? ((~a & b) | ((~a | b) & r)) : ((a & b) | ((a | b) & ~r))
-            if c & msb != 0 { f |= Flags.cf }
-        }
-        if lazyMask & Flags.of != 0 {
-            let o: UInt32 = lzSub ? ((a ^ b) & (a ^ r)) : ((a ^ r) & (b ^ r))
-            if o & msb != 0 { f |= Flags.of }
-        }
-        if (a ^ b ^ r) & 0x10 != 0 { f |= Flags.af }
-        if r & lzMask == 0 { f |= Flags.zf }
-        if r & msb != 0 { f |= Flags.sf }
-        if parityTable[Int(r & 0xFF)] { f |= Flags.pf }
+        let r = lzRes, x = lzAux
+        if x & 0x8000_0000 != 0 { f |= Flags.cf }
+        if (x ^ (x &<< 1)) & 0x8000_0000 != 0 { f |= Flags.of }
+        if (x &>> (34 &- lzTop)) & 1 != 0 { f |= Flags.af }
+        if r == 0 { f |= Flags.zf }
+        if r & 0x8000_0000 != 0 { f |= Flags.sf }
+        if parityTable[Int((r &>> (31 &- lzTop)) & 0xFF)] { f |= Flags.pf }
         return f
     }
 
     @inline(__always) var cf: Bool {
-        if lazyMask & Flags.cf == 0 { return flagsReg & Flags.cf != 0 }
-        let a = lzOp1, b = lzOp2, r = lzRes
-        let c: UInt32 = lzSub ? ((~a & b) | ((~a | b) & r)) : ((a & b) | ((a | b) & ~r))
-        return c & lzMSB != 0
+        lazyMask & Flags.cf == 0 ? flagsReg & Flags.cf != 0 : lzAux & 0x8000_0000 != 0
     }
     @inline(__always) var zf: Bool {
-        lazyMask & Flags.zf == 0 ? flagsReg & Flags.zf != 0 : lzRes & lzMask == 0
+        lazyMask & Flags.zf == 0 ? flagsReg & Flags.zf != 0 : lzRes == 0
     }
     @inline(__always) var sf: Bool {
-        lazyMask & Flags.sf == 0 ? flagsReg & Flags.sf != 0 : lzRes & lzMSB != 0
+        lazyMask & Flags.sf == 0 ? flagsReg & Flags.sf != 0 : lzRes & 0x8000_0000 != 0
     }
     @inline(__always) var of: Bool {
         if lazyMask & Flags.of == 0 { return flagsReg & Flags.of != 0 }
-        let a = lzOp1, b = lzOp2, r = lzRes
-        let o: UInt32 = lzSub ? ((a ^ b) & (a ^ r)) : ((a ^ r) & (b ^ r))
-        return o & lzMSB != 0
+        let x = lzAux
+        return (x ^ (x &<< 1)) & 0x8000_0000 != 0
     }
     @inline(__always) var pf: Bool {
-        lazyMask & Flags.pf == 0 ? flagsReg & Flags.pf != 0 : parityTable[Int(lzRes & 0xFF)]
+        lazyMask & Flags.pf == 0 ? flagsReg & Flags.pf != 0 : parityTable[Int((lzRes &>> (31 &- lzTop)) & 0xFF)]
     }
     @inline(__always) var af: Bool {
-        lazyMask & Flags.af == 0 ? flagsReg & Flags.af != 0 : (lzOp1 ^ lzOp2 ^ lzRes) & 0x10 != 0
+        lazyMask & Flags.af == 0 ? flagsReg & Flags.af != 0 : (lzAux &>> (34 &- lzTop)) & 1 != 0
     }
     @inline(__always) var df: Bool { flagsReg & Flags.df != 0 }
 
@@ -117,30 +114,43 @@ extension CPU {
         }
     }
 
-    /// Size code: 0 = 8 bit, 1 = 16 bit, 2 = 32 bit.
-    @inline(__always) func setSize(_ size: Int) {
-        lzSize = size
+    /// Records result `r` and carry vector `aux` of a `size` operation (0 = 8, 1 = 16, 2 = 32).
+    @inline(__always) func setLazy(_ r: UInt32, _ aux: UInt32, _ size: Int) {
+        let sh = CPU.lazyShift(size)
+        lzRes = r &<< sh
+        lzAux = aux &<< sh
+        lzTop = 31 &- sh
     }
 
+    /// Records only the result (CF, OF and AF are not lazy).
+    @inline(__always) func setLazyResult(_ r: UInt32, _ size: Int) {
+        let sh = CPU.lazyShift(size)
+        lzRes = r &<< sh
+        lzTop = 31 &- sh
+    }
+
+    /// ADD/ADC `r = a + b (+ carry)` (operands and result within the operand size).
     @inline(__always) func flagsAdd(_ a: UInt32, _ b: UInt32, _ r: UInt32, _ size: Int) {
-        lzOp1 = a; lzOp2 = b; lzRes = r; lzSub = false; setSize(size)
+        setLazy(r, (a & b) | ((a | b) & ~r), size)
         lazyMask = Flags.arith
     }
+    /// SUB/SBB/CMP/NEG `r = a - b (- borrow)`.
     @inline(__always) func flagsSub(_ a: UInt32, _ b: UInt32, _ r: UInt32, _ size: Int) {
-        lzOp1 = a; lzOp2 = b; lzRes = r; lzSub = true; setSize(size)
+        setLazy(r, (~a & b) | ((~a | b) & r), size)
         lazyMask = Flags.arith
     }
     /// Logic ops: CF = OF = 0, AF = 0 (undefined architecturally), ZF/SF/PF from the result.
+    /// CF, OF and AF go to `flagsReg`, so an INC/DEC or ADC after a logic op reads CF there.
     @inline(__always) func flagsLogic(_ r: UInt32, _ size: Int) {
         flagsReg &= ~Flags.arith
-        lzRes = r; lzOp1 = 0; lzOp2 = 0; setSize(size)
+        setLazyResult(r, size)
         lazyMask = Flags.zf | Flags.sf | Flags.pf
     }
     /// INC/DEC: like ADD/SUB 1 but CF is preserved.
     @inline(__always) func flagsIncDec(_ a: UInt32, _ r: UInt32, _ size: Int, sub: Bool) {
         let c = cf
         if c { flagsReg |= Flags.cf } else { flagsReg &= ~Flags.cf }
-        lzOp1 = a; lzOp2 = 1; lzRes = r; lzSub = sub; setSize(size)
+        setLazy(r, sub ? (~a & 1) | ((~a | 1) & r) : (a & 1) | ((a | 1) & ~r), size)
         lazyMask = Flags.arith & ~Flags.cf
     }
     /// Sets ZF/SF/PF lazily from `r` and the given explicit values for CF/OF/AF.
@@ -150,7 +160,7 @@ extension CPU {
         if of { f |= Flags.of }
         if af { f |= Flags.af }
         flagsReg = f
-        lzRes = r; lzOp1 = 0; lzOp2 = af ? 0x10 : 0; setSize(size)
+        setLazyResult(r, size)
         lazyMask = Flags.zf | Flags.sf | Flags.pf
     }
 

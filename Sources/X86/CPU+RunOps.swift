@@ -1,9 +1,10 @@
 // The decoded-op loop: runs one block's ops (see CPU+BlockCache.swift) with one jump table.
 
 extension CPU {
-    /// Runs the ops of one block from `first` (following in-line JMP/CALL targets and looping
-    /// back to the start while the budget covers another pass) until it is left. `count` is the
-    /// block's number of instructions; `blockEIP` is its start.
+    /// Runs the ops of the block `enterBlock` made current from `start` (following in-line
+    /// JMP/CALL targets, looping back to the start while the budget covers another pass, and
+    /// going on to the next block while `enterBlock` finds one) until the budget, an event, a
+    /// fallback or a fault ends the run.
     ///
     /// EIP is not kept up to date op by op: an op's fall-through address is `blockEIP` plus its
     /// `end`, formed only by the ops that need it (branches, calls, the interpreter's ops) and
@@ -11,7 +12,8 @@ extension CPU {
     /// retired when the block is left or loops, from the op pointer, not counted one by one.
     /// PERF: a register-only op costs its handler, the op pointer increment and the jump-table
     /// dispatch (scripts/callgrind-cpu.sh).
-    @inline(never) func runOps(_ first: UnsafeMutablePointer<DecodedOp>, count: Int) -> OpsExit {
+    @inline(never) func runOps(_ start: UnsafeMutablePointer<DecodedOp>) -> OpsExit {
+        var first = start
         var op = first
         while true {
             do {
@@ -23,7 +25,10 @@ extension CPU {
                     case .blockEnd:
                         eip = nextEIP(op)
                         retireOps(Int(op.pointee.position))
-                        return .next
+                        guard let next = enterBlock() else { return .next }
+                        first = next
+                        op = next
+                        continue linear
                     case .fallback:
                         try decodedFallback(op)
                         retireOps(Int(op.pointee.position) &+ 1)
@@ -189,12 +194,18 @@ extension CPU {
             retireOps(Int(op.pointee.position) &+ 1)
             if op.pointee.marks & DecodedOp.Mark.loops != 0 {
                 // A relative jump marked by the block builder: EIP was not formed.
-                if opsLeft >= count { op = first; continue }
+                if opsLeft >= blockCount { op = first; continue }
                 eip = blockEIP
                 return .next
             }
-            if eip != blockEIP || opsLeft < count { return .next }
-            op = first
+            if eip == blockEIP && opsLeft >= blockCount {
+                op = first
+                continue
+            }
+            // Another block: go on there without leaving the loop.
+            guard let next = enterBlock() else { return .next }
+            first = next
+            op = next
         }
     }
 }

@@ -59,11 +59,10 @@ public final class CPU {
     var flagsReg: UInt32 = 0x2
     var lazyMask: UInt32 = 0
     var lzRes: UInt32 = 0
-    var lzOp1: UInt32 = 0
-    var lzOp2: UInt32 = 0
-    /// Operand size of the lazy result: 0 = 8, 1 = 16, 2 = 32 bits.
-    var lzSize: Int = 0
-    var lzSub: Bool = false
+    /// Carry (or borrow) out of every bit of the lazy operation (see CPU+Flags.swift).
+    var lzAux: UInt32 = 0
+    /// Bit index of the lazy result's sign bit: 7, 15 or 31 for 8-, 16- or 32-bit operands.
+    var lzTop: UInt32 = 7
 
     // MARK: Model-specific state
     /// Added to the retired-instruction count to form the time-stamp counter.
@@ -169,7 +168,8 @@ public final class CPU {
     /// SAFETY: `blockOpsCapacity` ops, allocated in init.
     let blockOps: UnsafeMutablePointer<DecodedOp>
     var blockOpsUsed = 0
-    var blockEpoch: UInt32 = 1
+    /// `memory.codeGeneration`, kept here for the block lookup (one load less per block).
+    let codeGeneration: UnsafeMutablePointer<UInt32>
     /// Instructions `runBlock` may still run in this call (see `runOps`), plus `opsEventBit`
     /// once an event was raised: a block starts (or loops) only while it is at least the block's
     /// op count, so one compare stands for "budget left and no event pending".
@@ -180,6 +180,8 @@ public final class CPU {
     @inline(__always) var opsRemaining: Int { opsLeft & Int.max }
     /// EIP at the start of the block `runOps` is running; an op's EIP is this plus its offset.
     var blockEIP: UInt32 = 0
+    /// The number of instructions in the block `runOps` is running.
+    var blockCount = 0
     /// SAFETY: 1 << blockTableBits entries, allocated in init.
     let blockTable: UnsafeMutablePointer<BlockEntry>
     /// Physical page behind each installed linear-page translation (SAFETY: 1 << 20 entries).
@@ -200,6 +202,7 @@ public final class CPU {
 
     public init(memory: PhysicalMemory, ports: PortIOBus) {
         self.memory = memory
+        codeGeneration = memory.codeGeneration
         self.ports = ports
         regs = .allocate(capacity: 8)
         regs.initialize(repeating: 0, count: 8)
