@@ -19,6 +19,7 @@ extension CPU {
         } else {
             s.rights = 1 | (s.access & 2 != 0 ? 2 : 0) | (s.access & 4 != 0 ? 4 : 0)
         }
+        s.addFlatBits()
         segs[i] = s
     }
 
@@ -33,9 +34,9 @@ extension CPU {
     /// Linear address of a read of `last + 1` bytes at `seg:off`.
     @inline(__always) func linearForRead(_ seg: Int, _ off: UInt32, _ last: UInt32) throws(CPUFault) -> UInt32 {
         let s = segs[seg]
+        // PERF: the flat 4 GiB segment first, one bit test (scripts/callgrind-cpu.sh, memory).
+        if s.rights & SegmentCache.flatRead != 0 { return s.base &+ off }
         if s.rights & 5 == 1 {
-            // PERF: the flat 4 GiB segment first (`partita bench cpu`, memory).
-            if s.limit == 0xFFFF_FFFF { return s.base &+ off }
             let end = off &+ last
             if end <= s.limit && end >= off { return s.base &+ off }
         } else if s.rights & 5 == 5 {
@@ -50,9 +51,8 @@ extension CPU {
     /// Linear address of a write of `last + 1` bytes at `seg:off`.
     @inline(__always) func linearForWrite(_ seg: Int, _ off: UInt32, _ last: UInt32) throws(CPUFault) -> UInt32 {
         let s = segs[seg]
+        if s.rights & SegmentCache.flatWrite != 0 { return s.base &+ off }
         if s.rights & 6 == 2 {
-            // PERF: the flat 4 GiB segment first (`partita bench cpu`, memory).
-            if s.limit == 0xFFFF_FFFF { return s.base &+ off }
             let end = off &+ last
             if end <= s.limit && end >= off { return s.base &+ off }
         } else if s.rights & 6 == 6 {

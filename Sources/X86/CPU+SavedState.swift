@@ -201,13 +201,14 @@ extension CPU: Snapshottable {
 
     private static func save(_ c: SegmentCache) -> SavedState.Segment {
         SavedState.Segment(selector: c.selector, base: c.base, limit: c.limit, access: c.access, flags: c.flags,
-                           usable: c.usable, rights: c.rights)
+                           usable: c.usable, rights: c.rights & 7)
     }
 
     private static func restore(_ s: SavedState.Segment) -> SegmentCache {
         var c = SegmentCache(selector: s.selector, base: s.base, limit: s.limit, access: s.access, flags: s.flags,
                              usable: s.usable)
         c.rights = s.rights
+        c.addFlatBits()
         return c
     }
 

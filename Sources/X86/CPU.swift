@@ -204,8 +204,9 @@ public final class CPU {
         self.memory = memory
         codeGeneration = memory.codeGeneration
         self.ports = ports
-        regs = .allocate(capacity: 8)
-        regs.initialize(repeating: 0, count: 8)
+        // A ninth, always-zero slot: a decoded memory operand's missing base or index (8).
+        regs = .allocate(capacity: 9)
+        regs.initialize(repeating: 0, count: 9)
         segs = .allocate(capacity: 6)
         segs.initialize(repeating: SegmentCache(), count: 6)
         let pages = 1 << 20

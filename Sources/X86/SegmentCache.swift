@@ -13,8 +13,14 @@ public struct SegmentCache: Equatable, Sendable {
     /// False for a null selector loaded in protected mode: every access faults.
     public var usable: Bool = true
     /// Access checks derived from the descriptor and the mode (see `CPU.refreshRights`):
-    /// bit 0 readable, bit 1 writable, bit 2 expand-down.
+    /// bit 0 readable, bit 1 writable, bit 2 expand-down, plus `flatRead`/`flatWrite`. Every
+    /// change of limit or access rights is followed by `refreshRights`; a cache built anew has
+    /// neither flat bit, so it takes the checked path until then.
     public var rights: UInt8 = 3
+
+    /// Readable (or writable), expand-up, limit 4 GiB - 1: no limit check.
+    public static let flatRead: UInt8 = 1 << 3
+    public static let flatWrite: UInt8 = 1 << 4
 
     public init() {}
 
@@ -25,6 +31,14 @@ public struct SegmentCache: Equatable, Sendable {
         self.access = access
         self.flags = flags
         self.usable = usable
+    }
+
+    /// Sets `flatRead`/`flatWrite` from the rights bits 0–2 and the limit.
+    mutating func addFlatBits() {
+        rights &= 7
+        guard limit == 0xFFFF_FFFF else { return }
+        if rights & 5 == 1 { rights |= SegmentCache.flatRead }
+        if rights & 6 == 2 { rights |= SegmentCache.flatWrite }
     }
 
     /// D/B bit: 32-bit default operand size (code) or 32-bit stack pointer (stack).
