@@ -6,7 +6,7 @@ The enum cases they handle are listed in Sources/X86/DecodedOp.swift in the same
 Run from the repository root: scripts/gen-decoded-specialized.py"""
 
 OPS = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"]
-FORMS = ["RR", "RI", "RM", "MR"]
+FORMS = ["RR", "RI", "RM", "MR", "MI"]
 CONDITIONS = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"]
 
 
@@ -23,9 +23,10 @@ def alu_body(form, i):
         body = ("        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))\n"
                 f"        {result}alu({i}, regs[Int(p.pointee.reg)], m, 2)")
         return body + ("\n        regs[Int(p.pointee.reg)] = r" if store else "")
+    source = "regs[Int(p.pointee.reg)]" if form == "MR" else "p.pointee.imm"
     body = ("        let off = effectiveOffset(p)\n"
             "        let m = try read32(Int(p.pointee.seg), off)\n"
-            f"        {result}alu({i}, m, regs[Int(p.pointee.reg)], 2)")
+            f"        {result}alu({i}, m, {source}, 2)")
     return body + ("\n        try write32(Int(p.pointee.seg), off, r)" if store else "")
 
 
@@ -49,6 +50,11 @@ FIXED_32 = [
     ("movRM32", """        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset(p))"""),
     ("movMR32", """        try write32(Int(p.pointee.seg), effectiveOffset(p), regs[Int(p.pointee.reg)])"""),
     ("testRR32", """        flagsLogic(regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)], 2)"""),
+    # SHL/SHR/SAR r32, imm (C1 /4 /5 /7, D1 with count 1): the group-2 code with op and size
+    # fixed (kernel code shifts by constants often; the generic path called shiftRotate).
+    ("shlRI32", """        regs[Int(p.pointee.rm)] = shiftRotateInline(4, regs[Int(p.pointee.rm)], p.pointee.imm, 2)"""),
+    ("shrRI32", """        regs[Int(p.pointee.rm)] = shiftRotateInline(5, regs[Int(p.pointee.rm)], p.pointee.imm, 2)"""),
+    ("sarRI32", """        regs[Int(p.pointee.rm)] = shiftRotateInline(7, regs[Int(p.pointee.rm)], p.pointee.imm, 2)"""),
     # MUL r/m32 (F7 /4): EDX:EAX = EAX * r/m32; CF = OF = (EDX != 0).
     ("mulR32", """        decodedMul32(regs[Int(p.pointee.rm)])"""),
     ("mulM32", """        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset(p)))"""),
@@ -62,13 +68,14 @@ FIXED_32 = [
 # loop (`CPU.runOps`) they cost no call, prologue or spill. PERF: scripts/callgrind-cpu.sh.
 INLINED = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} | {f"j{c}" for c in CONDITIONS} \
     | {"incR32", "decR32", "movRR32", "testRR32", "movRM32", "movMR32", "pushR32", "popR32"} \
+    | {"shlRI32", "shrRI32", "sarRI32"} \
     | {f"{op}RM32" for op in OPS}
 
 
 # Kinds that touch only registers and flags: they cannot fault on memory or raise an event, so
 # `runOps` goes straight on to the next op after them.
 REGISTER_ONLY = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} \
-    | {"incR32", "decR32", "movRR32", "testRR32", "mulR32", "imulRR32"}
+    | {"incR32", "decR32", "movRR32", "testRR32", "mulR32", "imulRR32", "shlRI32", "shrRI32", "sarRI32"}
 
 
 def case_line(kind, fn):

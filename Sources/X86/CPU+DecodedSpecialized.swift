@@ -37,6 +37,14 @@
 // case .subMR32: try decodedSSubMR32(op)
 // case .xorMR32: try decodedSXorMR32(op)
 // case .cmpMR32: try decodedSCmpMR32(op)
+// case .addMI32: try decodedSAddMI32(op)
+// case .orMI32: try decodedSOrMI32(op)
+// case .adcMI32: try decodedSAdcMI32(op)
+// case .sbbMI32: try decodedSSbbMI32(op)
+// case .andMI32: try decodedSAndMI32(op)
+// case .subMI32: try decodedSSubMI32(op)
+// case .xorMI32: try decodedSXorMI32(op)
+// case .cmpMI32: try decodedSCmpMI32(op)
 // case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
 // case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
 // case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
@@ -61,6 +69,9 @@
 // case .movRM32: try decodedSMovRM32(op)
 // case .movMR32: try decodedSMovMR32(op)
 // case .testRR32: try decodedSTestRR32(op); op += 1; continue linear
+// case .shlRI32: try decodedSShlRI32(op); op += 1; continue linear
+// case .shrRI32: try decodedSShrRI32(op); op += 1; continue linear
+// case .sarRI32: try decodedSSarRI32(op); op += 1; continue linear
 // case .mulR32: try decodedSMulR32(op); op += 1; continue linear
 // case .mulM32: try decodedSMulM32(op)
 // case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
@@ -247,6 +258,61 @@ extension CPU {
         _ = alu(7, m, regs[Int(p.pointee.reg)], 2)
     }
 
+    @inline(never) func decodedSAddMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        let r = alu(0, m, p.pointee.imm, 2)
+        try write32(Int(p.pointee.seg), off, r)
+    }
+
+    @inline(never) func decodedSOrMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        let r = alu(1, m, p.pointee.imm, 2)
+        try write32(Int(p.pointee.seg), off, r)
+    }
+
+    @inline(never) func decodedSAdcMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        let r = alu(2, m, p.pointee.imm, 2)
+        try write32(Int(p.pointee.seg), off, r)
+    }
+
+    @inline(never) func decodedSSbbMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        let r = alu(3, m, p.pointee.imm, 2)
+        try write32(Int(p.pointee.seg), off, r)
+    }
+
+    @inline(never) func decodedSAndMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        let r = alu(4, m, p.pointee.imm, 2)
+        try write32(Int(p.pointee.seg), off, r)
+    }
+
+    @inline(never) func decodedSSubMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        let r = alu(5, m, p.pointee.imm, 2)
+        try write32(Int(p.pointee.seg), off, r)
+    }
+
+    @inline(never) func decodedSXorMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        let r = alu(6, m, p.pointee.imm, 2)
+        try write32(Int(p.pointee.seg), off, r)
+    }
+
+    @inline(never) func decodedSCmpMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        let off = effectiveOffset(p)
+        let m = try read32(Int(p.pointee.seg), off)
+        _ = alu(7, m, p.pointee.imm, 2)
+    }
+
     @inline(__always) func decodedJO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
         if !condition(0) { return false }
         if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
@@ -380,6 +446,18 @@ extension CPU {
 
     @inline(__always) func decodedSTestRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         flagsLogic(regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)], 2)
+    }
+
+    @inline(__always) func decodedSShlRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = shiftRotateInline(4, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
+    }
+
+    @inline(__always) func decodedSShrRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = shiftRotateInline(5, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
+    }
+
+    @inline(__always) func decodedSSarRI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = shiftRotateInline(7, regs[Int(p.pointee.rm)], p.pointee.imm, 2)
     }
 
     @inline(never) func decodedSMulR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {

@@ -139,6 +139,14 @@ extension CPU {
                     case .subMR32: try decodedSSubMR32(op)
                     case .xorMR32: try decodedSXorMR32(op)
                     case .cmpMR32: try decodedSCmpMR32(op)
+                    case .addMI32: try decodedSAddMI32(op)
+                    case .orMI32: try decodedSOrMI32(op)
+                    case .adcMI32: try decodedSAdcMI32(op)
+                    case .sbbMI32: try decodedSSbbMI32(op)
+                    case .andMI32: try decodedSAndMI32(op)
+                    case .subMI32: try decodedSSubMI32(op)
+                    case .xorMI32: try decodedSXorMI32(op)
+                    case .cmpMI32: try decodedSCmpMI32(op)
                     case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
                     case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
                     case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
@@ -167,6 +175,9 @@ extension CPU {
                     case .mulM32: try decodedSMulM32(op)
                     case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
                     case .imulRM32: try decodedSImulRM32(op)
+                    case .shlRI32: try decodedSShlRI32(op); op += 1; continue linear
+                    case .shrRI32: try decodedSShrRI32(op); op += 1; continue linear
+                    case .sarRI32: try decodedSSarRI32(op); op += 1; continue linear
                     }
                     // After a memory access: a slow-path access (see `Event.slowAccess`: a write
                     // to this block's code, a device that may raise INTR) or a halt or stop

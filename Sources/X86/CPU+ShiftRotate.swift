@@ -4,6 +4,11 @@ extension CPU {
     /// Applies group-2 operation `op` to `a` of `size` by `count` (already masked to 5 bits).
     /// A zero count leaves value and flags untouched.
     func shiftRotate(_ op: Int, _ a: UInt32, _ count: UInt32, _ size: Int) -> UInt32 {
+        shiftRotateInline(op, a, count, size)
+    }
+
+    /// `shiftRotate`, inlined where `op` and `size` are constants (decoded fixed-size shifts).
+    @inline(__always) func shiftRotateInline(_ op: Int, _ a: UInt32, _ count: UInt32, _ size: Int) -> UInt32 {
         if count == 0 { return a }
         let bits: UInt32 = size == 0 ? 8 : (size == 1 ? 16 : 32)
         let m = CPU.sizeMask(size)

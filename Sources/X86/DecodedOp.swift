@@ -75,20 +75,23 @@ enum DecodedKind: UInt8 {
     case addRI32, orRI32, adcRI32, sbbRI32, andRI32, subRI32, xorRI32, cmpRI32
     case addRM32, orRM32, adcRM32, sbbRM32, andRM32, subRM32, xorRM32, cmpRM32
     case addMR32, orMR32, adcMR32, sbbMR32, andMR32, subMR32, xorMR32, cmpMR32
+    case addMI32, orMI32, adcMI32, sbbMI32, andMI32, subMI32, xorMI32, cmpMI32
     case jo, jno, jb, jae, je, jne, jbe, ja
     case js, jns, jp, jnp, jl, jge, jle, jg
     // 32-bit forms with the size fixed (FIXED_32 in the generator).
     case incR32, decR32, pushR32, popR32, movRR32, movRM32, movMR32, testRR32
     case mulR32, mulM32, imulRR32, imulRM32
+    case shlRI32, shrRI32, sarRI32
 
-    /// The specialized kind for a 32-bit ALU form (`form` is .aluRR/.aluRI/.aluRM/.aluMR).
+    /// The specialized kind for a 32-bit ALU form (`form` is .aluRR/.aluRI/.aluRM/.aluMR/.aluMI).
     static func specializedALU(_ form: DecodedKind, op: UInt8) -> DecodedKind {
         let base: DecodedKind
         switch form {
         case .aluRR: base = .addRR32
         case .aluRI: base = .addRI32
         case .aluRM: base = .addRM32
-        default: base = .addMR32
+        case .aluMR: base = .addMR32
+        default: base = .addMI32
         }
         return DecodedKind(rawValue: base.rawValue + op)!
     }
@@ -111,6 +114,16 @@ enum DecodedKind: UInt8 {
     /// JMP rel or Jcc rel (generic or per condition).
     var isRelativeJump: Bool {
         self == .jmpRel || self == .jcc || (rawValue >= DecodedKind.jo.rawValue && rawValue <= DecodedKind.jg.rawValue)
+    }
+
+    /// The fixed kind for a 32-bit shift by an immediate with group-2 operation `op`, if any.
+    static func shift32(op: UInt8) -> DecodedKind? {
+        switch op {
+        case 4, 6: return .shlRI32
+        case 5: return .shrRI32
+        case 7: return .sarRI32
+        default: return nil
+        }
     }
 
     /// The per-condition kind for a Jcc with condition `cc`.

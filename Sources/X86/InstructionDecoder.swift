@@ -341,8 +341,10 @@ struct InstructionDecoder {
         if overrun || pos - start > 15 { return DecodedOp() }
         op.length = UInt8(pos - start)
         switch op.kind {
-        case .aluRR, .aluRI, .aluRM, .aluMR:
+        case .aluRR, .aluRI, .aluRM, .aluMR, .aluMI:
             if op.size == 2 { op.kind = DecodedKind.specializedALU(op.kind, op: op.sub) }
+        case .shiftRI:
+            if op.size == 2, let k = DecodedKind.shift32(op: op.sub) { op.kind = k }
         case .jcc:
             op.kind = DecodedKind.specializedJcc(op.sub)
         case .incR, .decR, .pushR, .popR, .movRR, .movRM, .movMR, .testRR:
