@@ -37,6 +37,9 @@ public final class PhysicalMemory {
     public let codePage: UnsafeMutablePointer<UInt8>
     /// Per-page generation, incremented on every write to a code page (SAFETY: `pageCount` entries).
     public let codeGeneration: UnsafeMutablePointer<UInt32>
+    /// Writes to code pages so far (every page's generation bumps summed): a decoded-code cache
+    /// that links blocks to each other checks this one counter instead of each page's generation.
+    public let codeWrites: UnsafeMutablePointer<UInt64>
     /// Per page, one bit per 64-byte line that decoded code was taken from (meaningful while
     /// `codePage` is set). A store elsewhere in the page leaves the decoded code valid, so code
     /// and data sharing a page do not rebuild blocks on every store (SAFETY: `pageCount`
@@ -78,6 +81,8 @@ public final class PhysicalMemory {
         codeLines = lines.assumingMemoryBound(to: UInt64.self)
         codeGeneration = .allocate(capacity: Self.pageCount)
         codeGeneration.initialize(repeating: 0, count: Self.pageCount)
+        codeWrites = .allocate(capacity: 1)
+        codeWrites.initialize(to: 0)
         for p in 0..<Int(ramSize >> Self.pageShift) {
             pageHost[p] = ram + (p << 12)
             pageKind[p] = PageKind.ram.rawValue
@@ -90,6 +95,7 @@ public final class PhysicalMemory {
         pageKind.deallocate()
         codePage.deallocate()
         codeGeneration.deallocate()
+        codeWrites.deallocate()
         munmap(codeLines, Self.pageCount * 8)
         for r in roms { r.storage.deallocate() }
     }
@@ -342,6 +348,7 @@ public final class PhysicalMemory {
         codePage[page] = 0
         codeLines[page] = 0
         codeGeneration[page] &+= 1
+        codeWrites.pointee &+= 1
     }
 
     /// A store of `count` bytes at `offset` within code page `page`: invalidates the page's

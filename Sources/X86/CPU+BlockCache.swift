@@ -17,7 +17,14 @@ extension CPU {
     public func flushDecodedBlocks() {
         blockTable.update(repeating: BlockEntry(), count: 1 << CPU.blockTableBits)
         blockOpsUsed = 0
+        linkEpoch &+= 1
     }
+
+    /// Links made under a different stamp are stale: since then CS, the privilege level, the
+    /// TLB (flush, INVLPG, alignment checking: `invalidateFetch`), the arena or some code page
+    /// changed. Code writes are counted by memory; both counters only grow, so equal sums mean
+    /// neither moved.
+    @inline(__always) var linkStamp: UInt64 { linkEpoch &+ codeWrites.pointee }
 
     /// Decodes the block starting at CS:EIP (linear `lin`, host address `host`) into `slot`.
     /// Returns false when no block can be built here (the caller interprets instead).
@@ -127,6 +134,14 @@ extension CPU {
         if intrLine && flagsReg & Flags.if != 0 { return -1 }
         // A pending event keeps `opsLeft` negative, so no block starts.
         opsLeft = events != 0 ? budget | CPU.opsEventBit : budget
+        // CS and the privilege level (the TLB pair) change only outside the op loop: a change
+        // since the last look makes every link stale.
+        let cs = segs[1]
+        if cs.base != linkCS.base || cs.limit != linkCS.limit || cs.flags != linkCS.flags || tlbR != linkTLB {
+            linkCS = cs
+            linkTLB = tlbR
+            linkEpoch &+= 1
+        }
         guard let first = enterBlock() else { return -1 }
         switch runOps(first) {
         case .next, .fallback, .stop: return budget &- opsRemaining
@@ -156,7 +171,35 @@ extension CPU {
         if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { return nil }
         blockEIP = eip
         blockCount = count
+        blockFirstIndex = Int(entry.first)
         return blockOps + Int(entry.first)
+    }
+
+    /// The next block after op `p` left the running one for EIP: through `p`'s link when it is
+    /// valid and the budget covers the target block, else through `enterBlock` (and the link
+    /// is remade). nil when no block applies.
+    @inline(__always) func followLink(_ p: UnsafePointer<DecodedOp>) -> UnsafeMutablePointer<DecodedOp>? {
+        let link = blockLinks + (blockFirstIndex &+ Int(p.pointee.position))
+        let count = Int(link.pointee.count)
+        if link.pointee.target == eip && link.pointee.stamp == linkStamp && opsLeft >= count {
+            let first = Int(link.pointee.first)
+            blockEIP = eip
+            blockCount = count
+            blockFirstIndex = first
+            return blockOps + first
+        }
+        return relink(link)
+    }
+
+    /// `followLink`'s slow path.
+    @inline(never) func relink(_ link: UnsafeMutablePointer<BlockLink>) -> UnsafeMutablePointer<DecodedOp>? {
+        // The stamp before the lookup: a block built now may mark its page as code, and that
+        // cannot bump the counters, but take it first anyway so a link is never newer than its
+        // check.
+        let stamp = linkStamp
+        guard let next = enterBlock() else { return nil }
+        link.pointee = BlockLink(target: eip, count: Int32(blockCount), first: Int32(blockFirstIndex), stamp: stamp)
+        return next
     }
 
     /// Counts `n` ops of the running block as retired.

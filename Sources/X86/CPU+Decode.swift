@@ -5,9 +5,10 @@ import EmulatorCore
 extension CPU {
     // MARK: Fetch
 
-    /// Forgets the fetch window (after CS, paging or mapping changes).
+    /// Forgets the fetch window (after CS, paging or mapping changes), and the block links.
     @inline(__always) func invalidateFetch() {
         fetchLen = 0
+        linkEpoch &+= 1
     }
 
     @inline(__always) func fetch8() throws(CPUFault) -> UInt8 {

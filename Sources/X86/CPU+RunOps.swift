@@ -25,7 +25,7 @@ extension CPU {
                     case .blockEnd:
                         eip = nextEIP(op)
                         retireOps(Int(op.pointee.position))
-                        guard let next = enterBlock() else { return .next }
+                        guard let next = followLink(op) else { return .next }
                         first = next
                         op = next
                         continue linear
@@ -214,7 +214,7 @@ extension CPU {
                 continue
             }
             // Another block: go on there without leaving the loop.
-            guard let next = enterBlock() else { return .next }
+            guard let next = followLink(op) else { return .next }
             first = next
             op = next
         }

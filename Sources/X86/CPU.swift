@@ -180,8 +180,21 @@ public final class CPU {
     @inline(__always) var opsRemaining: Int { opsLeft & Int.max }
     /// EIP at the start of the block `runOps` is running; an op's EIP is this plus its offset.
     var blockEIP: UInt32 = 0
-    /// The number of instructions in the block `runOps` is running.
+    /// The number of instructions in the block `runOps` is running, and the arena index of its
+    /// first op.
     var blockCount = 0
+    var blockFirstIndex = 0
+    /// One link per arena op (SAFETY: `blockOpsCapacity` entries, allocated in init); see
+    /// `BlockLink`.
+    let blockLinks: UnsafeMutablePointer<BlockLink>
+    /// Bumped whenever a link could lead astray (see `linkStamp`); starts at 1 so a stamp of 0
+    /// never matches.
+    var linkEpoch: UInt64 = 1
+    /// `memory.codeWrites`.
+    let codeWrites: UnsafeMutablePointer<UInt64>
+    /// CS and the TLB in use when links were last checked against them (see `runBlock`).
+    var linkCS = SegmentCache()
+    var linkTLB: UnsafeMutablePointer<Int>?
     /// SAFETY: 1 << blockTableBits entries, allocated in init.
     let blockTable: UnsafeMutablePointer<BlockEntry>
     /// Physical page behind each installed linear-page translation (SAFETY: 1 << 20 entries).
@@ -203,6 +216,7 @@ public final class CPU {
     public init(memory: PhysicalMemory, ports: PortIOBus) {
         self.memory = memory
         codeGeneration = memory.codeGeneration
+        codeWrites = memory.codeWrites
         self.ports = ports
         // A ninth, always-zero slot: a decoded memory operand's missing base or index (8).
         regs = .allocate(capacity: 9)
@@ -222,6 +236,8 @@ public final class CPU {
         tlbPhysPage.initialize(repeating: 0, count: pages)
         blockOps = .allocate(capacity: CPU.blockOpsCapacity)
         blockOps.initialize(repeating: DecodedOp(), count: CPU.blockOpsCapacity)
+        blockLinks = .allocate(capacity: CPU.blockOpsCapacity)
+        blockLinks.initialize(repeating: BlockLink(), count: CPU.blockOpsCapacity)
         blockTable = .allocate(capacity: 1 << CPU.blockTableBits)
         blockTable.initialize(repeating: BlockEntry(), count: 1 << CPU.blockTableBits)
         memory.mappingObservers.append { [weak self] in self?.flushTLB(includingGlobal: true) }
@@ -238,6 +254,7 @@ public final class CPU {
         tlbFilled.deallocate()
         tlbPhysPage.deallocate()
         blockOps.deallocate()
+        blockLinks.deallocate()
         blockTable.deallocate()
     }
 
