@@ -20,16 +20,18 @@ def alu_body(form, i):
         body = f"        {result}alu({i}, regs[Int(p.pointee.rm)], p.pointee.imm, 2)"
         return body + ("\n        regs[Int(p.pointee.rm)] = r" if store else "")
     if form == "RM":
-        body = ("        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))\n"
+        body = ("        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))\n"
                 f"        {result}alu({i}, regs[Int(p.pointee.reg)], m, 2)")
         return body + ("\n        regs[Int(p.pointee.reg)] = r" if store else "")
     source = "regs[Int(p.pointee.reg)]" if form == "MR" else "p.pointee.imm"
-    body = ("        let off = effectiveOffset(p)\n"
+    body = ("        let off = effectiveOffset32(p)\n"
             "        let m = try read32(Int(p.pointee.seg), off)\n"
             f"        {result}alu({i}, m, {source}, 2)")
     return body + ("\n        try write32(Int(p.pointee.seg), off, r)" if store else "")
 
 
+# Memory operands of these kinds use 32-bit addressing (the decoder keeps 16-bit addressing on the
+# generic kinds), so `effectiveOffset32` needs no mask.
 # Hot 32-bit forms of the generic kinds, with the operand size fixed (no size switches, the lazy
 # flag size folds to a constant). PERF: `partita bench cpu` (alu, memory, call/ret) and kernel code
 # (mpihelp_addmul_1: mov/mul/add/adc loops).
@@ -47,8 +49,8 @@ FIXED_32 = [
     ("popR32", """        let v = try pop32()
         regs[Int(p.pointee.rm)] = v"""),
     ("movRR32", """        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.reg)]"""),
-    ("movRM32", """        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset(p))"""),
-    ("movMR32", """        try write32(Int(p.pointee.seg), effectiveOffset(p), regs[Int(p.pointee.reg)])"""),
+    ("movRM32", """        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset32(p))"""),
+    ("movMR32", """        try write32(Int(p.pointee.seg), effectiveOffset32(p), regs[Int(p.pointee.reg)])"""),
     ("testRR32", """        flagsLogic(regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)], 2)"""),
     # SHL/SHR/SAR r32, imm (C1 /4 /5 /7, D1 with count 1): the group-2 code with op and size
     # fixed (kernel code shifts by constants often; the generic path called shiftRotate).
@@ -57,10 +59,10 @@ FIXED_32 = [
     ("sarRI32", """        regs[Int(p.pointee.rm)] = shiftRotateInline(7, regs[Int(p.pointee.rm)], p.pointee.imm, 2)"""),
     # MUL r/m32 (F7 /4): EDX:EAX = EAX * r/m32; CF = OF = (EDX != 0).
     ("mulR32", """        decodedMul32(regs[Int(p.pointee.rm)])"""),
-    ("mulM32", """        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset(p)))"""),
+    ("mulM32", """        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)))"""),
     # IMUL r32, r/m32 (0F AF): reg = reg * r/m; CF = OF = the signed product did not fit.
     ("imulRR32", """        decodedImul32(regs[Int(p.pointee.rm)], p)"""),
-    ("imulRM32", """        decodedImul32(try read32(Int(p.pointee.seg), effectiveOffset(p)), p)"""),
+    ("imulRM32", """        decodedImul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)), p)"""),
 ]
 
 

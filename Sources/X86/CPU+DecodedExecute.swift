@@ -9,6 +9,11 @@ extension CPU {
         return p.pointee.a32 ? off : off & 0xFFFF
     }
 
+    /// `effectiveOffset` for an operand known to use 32-bit addressing.
+    @inline(__always) func effectiveOffset32(_ p: UnsafePointer<DecodedOp>) -> UInt32 {
+        p.pointee.disp &+ regs[Int(p.pointee.base)] &+ (regs[Int(p.pointee.index)] &<< UInt32(p.pointee.scale))
+    }
+
     @inline(__always) func readReg(_ r: UInt8, _ size: UInt8) -> UInt32 {
         switch size {
         case 0: return UInt32(reg8(Int(r)))

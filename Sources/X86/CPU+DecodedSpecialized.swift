@@ -157,158 +157,158 @@ extension CPU {
     }
 
     @inline(__always) func decodedSAddRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         let r = alu(0, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSOrRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         let r = alu(1, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSAdcRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         let r = alu(2, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSSbbRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         let r = alu(3, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSAndRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         let r = alu(4, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSSubRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         let r = alu(5, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSXorRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         let r = alu(6, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSCmpRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
         _ = alu(7, regs[Int(p.pointee.reg)], m, 2)
     }
 
     @inline(never) func decodedSAddMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(0, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSOrMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(1, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSAdcMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(2, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSSbbMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(3, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSAndMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(4, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSSubMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(5, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSXorMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(6, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSCmpMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         _ = alu(7, m, regs[Int(p.pointee.reg)], 2)
     }
 
     @inline(never) func decodedSAddMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(0, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSOrMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(1, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSAdcMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(2, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSSbbMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(3, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSAndMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(4, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSSubMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(5, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSXorMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(6, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
     @inline(never) func decodedSCmpMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let off = effectiveOffset(p)
+        let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         _ = alu(7, m, p.pointee.imm, 2)
     }
@@ -437,11 +437,11 @@ extension CPU {
     }
 
     @inline(__always) func decodedSMovRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset(p))
+        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset32(p))
     }
 
     @inline(__always) func decodedSMovMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try write32(Int(p.pointee.seg), effectiveOffset(p), regs[Int(p.pointee.reg)])
+        try write32(Int(p.pointee.seg), effectiveOffset32(p), regs[Int(p.pointee.reg)])
     }
 
     @inline(__always) func decodedSTestRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -465,7 +465,7 @@ extension CPU {
     }
 
     @inline(never) func decodedSMulM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset(p)))
+        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)))
     }
 
     @inline(never) func decodedSImulRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -473,7 +473,7 @@ extension CPU {
     }
 
     @inline(never) func decodedSImulRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        decodedImul32(try read32(Int(p.pointee.seg), effectiveOffset(p)), p)
+        decodedImul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)), p)
     }
 
 }

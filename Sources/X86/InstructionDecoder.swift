@@ -341,14 +341,22 @@ struct InstructionDecoder {
         if overrun || pos - start > 15 { return DecodedOp() }
         op.length = UInt8(pos - start)
         switch op.kind {
-        case .aluRR, .aluRI, .aluRM, .aluMR, .aluMI:
+        // The fixed 32-bit kinds with a memory operand assume 32-bit addressing
+        // (`effectiveOffset32`); 16-bit addressing keeps the generic kinds.
+        case .aluRR, .aluRI:
             if op.size == 2 { op.kind = DecodedKind.specializedALU(op.kind, op: op.sub) }
+        case .aluRM, .aluMR, .aluMI:
+            if op.size == 2 && op.a32 { op.kind = DecodedKind.specializedALU(op.kind, op: op.sub) }
+        case .mulM32, .imulRM32:
+            if !op.a32 { op.kind = .interp }
         case .shiftRI:
             if op.size == 2, let k = DecodedKind.shift32(op: op.sub) { op.kind = k }
         case .jcc:
             op.kind = DecodedKind.specializedJcc(op.sub)
-        case .incR, .decR, .pushR, .popR, .movRR, .movRM, .movMR, .testRR:
+        case .incR, .decR, .pushR, .popR, .movRR, .testRR:
             if op.size == 2 { op.kind = DecodedKind.fixed32(op.kind) }
+        case .movRM, .movMR:
+            if op.size == 2 && op.a32 { op.kind = DecodedKind.fixed32(op.kind) }
         default:
             break
         }
