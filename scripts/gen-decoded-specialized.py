@@ -71,7 +71,7 @@ FIXED_32 = [
 INLINED = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} | {f"j{c}" for c in CONDITIONS} \
     | {"incR32", "decR32", "movRR32", "testRR32", "movRM32", "movMR32", "pushR32", "popR32"} \
     | {"shlRI32", "shrRI32", "sarRI32"} \
-    | {f"{op}RM32" for op in OPS}
+    | {f"{op}RM32" for op in OPS} | {f"{op}MR32" for op in OPS} | {f"{op}MI32" for op in OPS}
 
 
 # Kinds that touch only registers and flags: they cannot fault on memory or raise an event, so

@@ -194,7 +194,7 @@ extension CPU {
         return true
     }
 
-    @inline(__always) func decodedCallRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @_transparent func decodedCallRel(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         try decodedCallNear(relativeTarget(p), p.pointee.size, returnTo: nextEIP(p))
     }
 

@@ -203,111 +203,111 @@ extension CPU {
         _ = alu(7, regs[Int(p.pointee.reg)], m, 2)
     }
 
-    @inline(never) func decodedSAddMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAddMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(0, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSOrMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSOrMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(1, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSAdcMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAdcMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(2, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSSbbMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSbbMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(3, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSAndMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAndMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(4, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSSubMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSubMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(5, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSXorMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSXorMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(6, m, regs[Int(p.pointee.reg)], 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSCmpMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSCmpMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         _ = alu(7, m, regs[Int(p.pointee.reg)], 2)
     }
 
-    @inline(never) func decodedSAddMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAddMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(0, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSOrMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSOrMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(1, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSAdcMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAdcMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(2, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSSbbMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSbbMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(3, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSAndMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAndMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(4, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSSubMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSubMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(5, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSXorMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSXorMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         let r = alu(6, m, p.pointee.imm, 2)
         try write32(Int(p.pointee.seg), off, r)
     }
 
-    @inline(never) func decodedSCmpMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSCmpMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
         let m = try read32(Int(p.pointee.seg), off)
         _ = alu(7, m, p.pointee.imm, 2)
