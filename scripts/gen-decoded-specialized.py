@@ -80,11 +80,15 @@ REGISTER_ONLY = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} \
     | {"incR32", "decR32", "movRR32", "testRR32", "mulR32", "imulRR32", "shlRI32", "shrRI32", "sarRI32"}
 
 
+# Kinds that read memory but do not write it: no event check after them (see `runOps`).
+READ_ONLY = {f"{op}RM32" for op in OPS} | {"cmpMR32", "cmpMI32", "movRM32", "popR32", "mulM32", "imulRM32"}
+
+
 def case_line(kind, fn):
     """The `runOps` case for `kind` (see the comment at the top of the generated file)."""
     if kind.startswith("j"):
         return f"case .{kind}: if try {fn}(op) {{ break linear }}; op += 1; continue linear"
-    if kind in REGISTER_ONLY:
+    if kind in REGISTER_ONLY or kind in READ_ONLY:
         return f"case .{kind}: try {fn}(op); op += 1; continue linear"
     return f"case .{kind}: try {fn}(op)"
 
@@ -120,8 +124,8 @@ def main():
         "// `condition` fold to straight-line code. PERF: `partita bench cpu` (alu, memory, crc32).",
         "",
         "// `runOps` (CPU+RunOps.swift) lists every kind in one switch, so the compiler builds a single",
-        "// jump table; its cases for these kinds are (register-only kinds and untaken jumps go straight",
-        "// on to the next op, the others through the event check):",
+        "// jump table; its cases for these kinds are (register-only and memory-reading kinds and untaken",
+        "// jumps go straight on to the next op, the others through the event check):",
         *["// " + c for c in cases],
         "",
         "extension CPU {",

@@ -3,8 +3,8 @@
 // `condition` fold to straight-line code. PERF: `partita bench cpu` (alu, memory, crc32).
 
 // `runOps` (CPU+RunOps.swift) lists every kind in one switch, so the compiler builds a single
-// jump table; its cases for these kinds are (register-only kinds and untaken jumps go straight
-// on to the next op, the others through the event check):
+// jump table; its cases for these kinds are (register-only and memory-reading kinds and untaken
+// jumps go straight on to the next op, the others through the event check):
 // case .addRR32: try decodedSAddRR32(op); op += 1; continue linear
 // case .orRR32: try decodedSOrRR32(op); op += 1; continue linear
 // case .adcRR32: try decodedSAdcRR32(op); op += 1; continue linear
@@ -21,14 +21,14 @@
 // case .subRI32: try decodedSSubRI32(op); op += 1; continue linear
 // case .xorRI32: try decodedSXorRI32(op); op += 1; continue linear
 // case .cmpRI32: try decodedSCmpRI32(op); op += 1; continue linear
-// case .addRM32: try decodedSAddRM32(op)
-// case .orRM32: try decodedSOrRM32(op)
-// case .adcRM32: try decodedSAdcRM32(op)
-// case .sbbRM32: try decodedSSbbRM32(op)
-// case .andRM32: try decodedSAndRM32(op)
-// case .subRM32: try decodedSSubRM32(op)
-// case .xorRM32: try decodedSXorRM32(op)
-// case .cmpRM32: try decodedSCmpRM32(op)
+// case .addRM32: try decodedSAddRM32(op); op += 1; continue linear
+// case .orRM32: try decodedSOrRM32(op); op += 1; continue linear
+// case .adcRM32: try decodedSAdcRM32(op); op += 1; continue linear
+// case .sbbRM32: try decodedSSbbRM32(op); op += 1; continue linear
+// case .andRM32: try decodedSAndRM32(op); op += 1; continue linear
+// case .subRM32: try decodedSSubRM32(op); op += 1; continue linear
+// case .xorRM32: try decodedSXorRM32(op); op += 1; continue linear
+// case .cmpRM32: try decodedSCmpRM32(op); op += 1; continue linear
 // case .addMR32: try decodedSAddMR32(op)
 // case .orMR32: try decodedSOrMR32(op)
 // case .adcMR32: try decodedSAdcMR32(op)
@@ -36,7 +36,7 @@
 // case .andMR32: try decodedSAndMR32(op)
 // case .subMR32: try decodedSSubMR32(op)
 // case .xorMR32: try decodedSXorMR32(op)
-// case .cmpMR32: try decodedSCmpMR32(op)
+// case .cmpMR32: try decodedSCmpMR32(op); op += 1; continue linear
 // case .addMI32: try decodedSAddMI32(op)
 // case .orMI32: try decodedSOrMI32(op)
 // case .adcMI32: try decodedSAdcMI32(op)
@@ -44,7 +44,7 @@
 // case .andMI32: try decodedSAndMI32(op)
 // case .subMI32: try decodedSSubMI32(op)
 // case .xorMI32: try decodedSXorMI32(op)
-// case .cmpMI32: try decodedSCmpMI32(op)
+// case .cmpMI32: try decodedSCmpMI32(op); op += 1; continue linear
 // case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
 // case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
 // case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
@@ -64,18 +64,18 @@
 // case .incR32: try decodedSIncR32(op); op += 1; continue linear
 // case .decR32: try decodedSDecR32(op); op += 1; continue linear
 // case .pushR32: try decodedSPushR32(op)
-// case .popR32: try decodedSPopR32(op)
+// case .popR32: try decodedSPopR32(op); op += 1; continue linear
 // case .movRR32: try decodedSMovRR32(op); op += 1; continue linear
-// case .movRM32: try decodedSMovRM32(op)
+// case .movRM32: try decodedSMovRM32(op); op += 1; continue linear
 // case .movMR32: try decodedSMovMR32(op)
 // case .testRR32: try decodedSTestRR32(op); op += 1; continue linear
 // case .shlRI32: try decodedSShlRI32(op); op += 1; continue linear
 // case .shrRI32: try decodedSShrRI32(op); op += 1; continue linear
 // case .sarRI32: try decodedSSarRI32(op); op += 1; continue linear
 // case .mulR32: try decodedSMulR32(op); op += 1; continue linear
-// case .mulM32: try decodedSMulM32(op)
+// case .mulM32: try decodedSMulM32(op); op += 1; continue linear
 // case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
-// case .imulRM32: try decodedSImulRM32(op)
+// case .imulRM32: try decodedSImulRM32(op); op += 1; continue linear
 
 extension CPU {
     @inline(__always) func decodedSAddRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {

@@ -58,27 +58,31 @@ extension CPU {
                     case .setccR: decodedSetccR(op); op += 1; continue linear
                     case .imulRRI: decodedImulRRI(op); op += 1; continue linear
                     case .shiftRCL: decodedShiftRCL(op); op += 1; continue linear
-                    // Memory kinds.
-                    case .aluRM: try decodedAluRM(op)
+                    // Kinds that read memory but do not write it. An event a read raises (a
+                    // slow-path access: TLB fill, page crossing, a device register) does not
+                    // need the run loop before the next op — a write might have changed this
+                    // block's code, a read cannot — and it stops the loop at the block's end.
+                    case .aluRM: try decodedAluRM(op); op += 1; continue linear
+                    case .testMR: try decodedTestMR(op); op += 1; continue linear
+                    case .movRM: try decodedMovRM(op); op += 1; continue linear
+                    case .popR: try decodedPopR(op); op += 1; continue linear
+                    case .movzxRM: try decodedMovzxRM(op); op += 1; continue linear
+                    case .movsxRM: try decodedMovsxRM(op); op += 1; continue linear
+                    case .testMI: try decodedTestMI(op); op += 1; continue linear
+                    case .cmovRM: try decodedCmovRM(op); op += 1; continue linear
+                    case .leave: try decodedLeave(op); op += 1; continue linear
+                    case .imulRMI: try decodedImulRMI(op); op += 1; continue linear
+                    // Kinds that write memory: the event check below.
                     case .aluMR: try decodedAluMR(op)
                     case .aluMI: try decodedAluMI(op)
-                    case .testMR: try decodedTestMR(op)
-                    case .movRM: try decodedMovRM(op)
                     case .movMR: try decodedMovMR(op)
                     case .movMI: try decodedMovMI(op)
                     case .pushR: try decodedPushR(op)
-                    case .popR: try decodedPopR(op)
                     case .pushI: try decodedPushI(op)
-                    case .movzxRM: try decodedMovzxRM(op)
-                    case .movsxRM: try decodedMovsxRM(op)
-                    case .testMI: try decodedTestMI(op)
                     case .incM: try decodedIncM(op)
                     case .decM: try decodedDecM(op)
                     case .pushM: try decodedPushM(op)
-                    case .cmovRM: try decodedCmovRM(op)
                     case .setccM: try decodedSetccM(op)
-                    case .leave: try decodedLeave(op)
-                    case .imulRMI: try decodedImulRMI(op)
                     // Control transfers.
                     case .jcc: if try decodedJcc(op) { break linear }; op += 1; continue linear
                     case .jmpRel:
@@ -123,14 +127,14 @@ extension CPU {
                     case .subRI32: try decodedSSubRI32(op); op += 1; continue linear
                     case .xorRI32: try decodedSXorRI32(op); op += 1; continue linear
                     case .cmpRI32: try decodedSCmpRI32(op); op += 1; continue linear
-                    case .addRM32: try decodedSAddRM32(op)
-                    case .orRM32: try decodedSOrRM32(op)
-                    case .adcRM32: try decodedSAdcRM32(op)
-                    case .sbbRM32: try decodedSSbbRM32(op)
-                    case .andRM32: try decodedSAndRM32(op)
-                    case .subRM32: try decodedSSubRM32(op)
-                    case .xorRM32: try decodedSXorRM32(op)
-                    case .cmpRM32: try decodedSCmpRM32(op)
+                    case .addRM32: try decodedSAddRM32(op); op += 1; continue linear
+                    case .orRM32: try decodedSOrRM32(op); op += 1; continue linear
+                    case .adcRM32: try decodedSAdcRM32(op); op += 1; continue linear
+                    case .sbbRM32: try decodedSSbbRM32(op); op += 1; continue linear
+                    case .andRM32: try decodedSAndRM32(op); op += 1; continue linear
+                    case .subRM32: try decodedSSubRM32(op); op += 1; continue linear
+                    case .xorRM32: try decodedSXorRM32(op); op += 1; continue linear
+                    case .cmpRM32: try decodedSCmpRM32(op); op += 1; continue linear
                     case .addMR32: try decodedSAddMR32(op)
                     case .orMR32: try decodedSOrMR32(op)
                     case .adcMR32: try decodedSAdcMR32(op)
@@ -138,7 +142,7 @@ extension CPU {
                     case .andMR32: try decodedSAndMR32(op)
                     case .subMR32: try decodedSSubMR32(op)
                     case .xorMR32: try decodedSXorMR32(op)
-                    case .cmpMR32: try decodedSCmpMR32(op)
+                    case .cmpMR32: try decodedSCmpMR32(op); op += 1; continue linear
                     case .addMI32: try decodedSAddMI32(op)
                     case .orMI32: try decodedSOrMI32(op)
                     case .adcMI32: try decodedSAdcMI32(op)
@@ -146,7 +150,7 @@ extension CPU {
                     case .andMI32: try decodedSAndMI32(op)
                     case .subMI32: try decodedSSubMI32(op)
                     case .xorMI32: try decodedSXorMI32(op)
-                    case .cmpMI32: try decodedSCmpMI32(op)
+                    case .cmpMI32: try decodedSCmpMI32(op); op += 1; continue linear
                     case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
                     case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
                     case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
@@ -166,15 +170,15 @@ extension CPU {
                     case .incR32: try decodedSIncR32(op); op += 1; continue linear
                     case .decR32: try decodedSDecR32(op); op += 1; continue linear
                     case .pushR32: try decodedSPushR32(op)
-                    case .popR32: try decodedSPopR32(op)
+                    case .popR32: try decodedSPopR32(op); op += 1; continue linear
                     case .movRR32: try decodedSMovRR32(op); op += 1; continue linear
-                    case .movRM32: try decodedSMovRM32(op)
+                    case .movRM32: try decodedSMovRM32(op); op += 1; continue linear
                     case .movMR32: try decodedSMovMR32(op)
                     case .testRR32: try decodedSTestRR32(op); op += 1; continue linear
                     case .mulR32: try decodedSMulR32(op); op += 1; continue linear
-                    case .mulM32: try decodedSMulM32(op)
+                    case .mulM32: try decodedSMulM32(op); op += 1; continue linear
                     case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
-                    case .imulRM32: try decodedSImulRM32(op)
+                    case .imulRM32: try decodedSImulRM32(op); op += 1; continue linear
                     case .shlRI32: try decodedSShlRI32(op); op += 1; continue linear
                     case .shrRI32: try decodedSShrRI32(op); op += 1; continue linear
                     case .sarRI32: try decodedSSarRI32(op); op += 1; continue linear
