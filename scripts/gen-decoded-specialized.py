@@ -51,6 +51,9 @@ FIXED_32 = [
     ("movRR32", """        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.reg)]"""),
     ("movRM32", """        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset32(p))"""),
     ("movMR32", """        try write32(Int(p.pointee.seg), effectiveOffset32(p), regs[Int(p.pointee.reg)])"""),
+    # MOV with a [base + displacement] operand (no index), the commonest kernel form.
+    ("movRM32B", """        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)])"""),
+    ("movMR32B", """        try write32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)], regs[Int(p.pointee.reg)])"""),
     ("testRR32", """        flagsLogic(regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)], 2)"""),
     # SHL/SHR/SAR r32, imm (C1 /4 /5 /7, D1 with count 1): the group-2 code with op and size
     # fixed (kernel code shifts by constants often; the generic path called shiftRotate).
@@ -70,7 +73,7 @@ FIXED_32 = [
 # loop (`CPU.runOps`) they cost no call, prologue or spill. PERF: scripts/callgrind-cpu.sh.
 INLINED = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} | {f"j{c}" for c in CONDITIONS} \
     | {"incR32", "decR32", "movRR32", "testRR32", "movRM32", "movMR32", "pushR32", "popR32"} \
-    | {"shlRI32", "shrRI32", "sarRI32"} \
+    | {"shlRI32", "shrRI32", "sarRI32", "movRM32B", "movMR32B"} \
     | {f"{op}RM32" for op in OPS} | {f"{op}MR32" for op in OPS} | {f"{op}MI32" for op in OPS}
 
 
@@ -81,7 +84,7 @@ REGISTER_ONLY = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} \
 
 
 # Kinds that read memory but do not write it: no event check after them (see `runOps`).
-READ_ONLY = {f"{op}RM32" for op in OPS} | {"cmpMR32", "cmpMI32", "movRM32", "popR32", "mulM32", "imulRM32"}
+READ_ONLY = {f"{op}RM32" for op in OPS} | {"cmpMR32", "cmpMI32", "movRM32", "movRM32B", "popR32", "mulM32", "imulRM32"}
 
 
 def case_line(kind, fn):

@@ -68,6 +68,8 @@
 // case .movRR32: try decodedSMovRR32(op); op += 1; continue linear
 // case .movRM32: try decodedSMovRM32(op); op += 1; continue linear
 // case .movMR32: try decodedSMovMR32(op)
+// case .movRM32B: try decodedSMovRM32B(op); op += 1; continue linear
+// case .movMR32B: try decodedSMovMR32B(op)
 // case .testRR32: try decodedSTestRR32(op); op += 1; continue linear
 // case .shlRI32: try decodedSShlRI32(op); op += 1; continue linear
 // case .shrRI32: try decodedSShrRI32(op); op += 1; continue linear
@@ -442,6 +444,14 @@ extension CPU {
 
     @inline(__always) func decodedSMovMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         try write32(Int(p.pointee.seg), effectiveOffset32(p), regs[Int(p.pointee.reg)])
+    }
+
+    @inline(__always) func decodedSMovRM32B(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)])
+    }
+
+    @inline(__always) func decodedSMovMR32B(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        try write32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)], regs[Int(p.pointee.reg)])
     }
 
     @inline(__always) func decodedSTestRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {

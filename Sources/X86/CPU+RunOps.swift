@@ -174,6 +174,8 @@ extension CPU {
                     case .movRR32: try decodedSMovRR32(op); op += 1; continue linear
                     case .movRM32: try decodedSMovRM32(op); op += 1; continue linear
                     case .movMR32: try decodedSMovMR32(op)
+                    case .movRM32B: try decodedSMovRM32B(op); op += 1; continue linear
+                    case .movMR32B: try decodedSMovMR32B(op)
                     case .testRR32: try decodedSTestRR32(op); op += 1; continue linear
                     case .mulR32: try decodedSMulR32(op); op += 1; continue linear
                     case .mulM32: try decodedSMulM32(op); op += 1; continue linear

@@ -79,7 +79,7 @@ enum DecodedKind: UInt8 {
     case jo, jno, jb, jae, je, jne, jbe, ja
     case js, jns, jp, jnp, jl, jge, jle, jg
     // 32-bit forms with the size fixed (FIXED_32 in the generator).
-    case incR32, decR32, pushR32, popR32, movRR32, movRM32, movMR32, testRR32
+    case incR32, decR32, pushR32, popR32, movRR32, movRM32, movMR32, movRM32B, movMR32B, testRR32
     case mulR32, mulM32, imulRR32, imulRM32
     case shlRI32, shrRI32, sarRI32
 

@@ -356,7 +356,9 @@ struct InstructionDecoder {
         case .incR, .decR, .pushR, .popR, .movRR, .testRR:
             if op.size == 2 { op.kind = DecodedKind.fixed32(op.kind) }
         case .movRM, .movMR:
-            if op.size == 2 && op.a32 { op.kind = DecodedKind.fixed32(op.kind) }
+            if op.size == 2 && op.a32 {
+                op.kind = op.index != 8 ? DecodedKind.fixed32(op.kind) : op.kind == .movRM ? .movRM32B : .movMR32B
+            }
         default:
             break
         }
