@@ -34,11 +34,15 @@ extension BlockDevice {
     /// Addressable bytes: `blockCount × blockSize`.
     public var byteCount: UInt64 { blockCount * UInt64(blockSize) }
 
-    public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: UInt64) throws(DiskError) {
-        let total = buffers.reduce(0) { $0 + $1.count }
-        guard offset <= byteCount, UInt64(total) <= byteCount - offset else {
-            throw .outOfRange(offset: offset, count: total)
+    /// Throws `outOfRange` unless `count` bytes at `offset` lie inside the device.
+    public func checkRange(_ offset: UInt64, _ count: Int) throws(DiskError) {
+        guard count >= 0, offset <= byteCount, UInt64(count) <= byteCount - offset else {
+            throw .outOfRange(offset: offset, count: count)
         }
+    }
+
+    public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: UInt64) throws(DiskError) {
+        try checkRange(offset, buffers.reduce(0) { $0 + $1.count })
         var position = offset
         for buffer in buffers {
             try read(into: buffer, at: position)
@@ -47,10 +51,7 @@ extension BlockDevice {
     }
 
     public func write(_ buffers: [UnsafeRawBufferPointer], at offset: UInt64) throws(DiskError) {
-        let total = buffers.reduce(0) { $0 + $1.count }
-        guard offset <= byteCount, UInt64(total) <= byteCount - offset else {
-            throw .outOfRange(offset: offset, count: total)
-        }
+        try checkRange(offset, buffers.reduce(0) { $0 + $1.count })
         var position = offset
         for buffer in buffers {
             try write(buffer, at: position)

@@ -67,9 +67,7 @@ public final class RawFileBlockDevice: BlockDevice {
 
     private func check(_ offset: UInt64, _ count: Int) throws(DiskError) {
         guard fd >= 0 else { throw .closed }
-        guard count >= 0, offset <= byteCount, UInt64(count) <= byteCount - offset else {
-            throw .outOfRange(offset: offset, count: count)
-        }
+        try checkRange(offset, count)
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DiskError) {

@@ -111,7 +111,8 @@ extension CPU {
 
     /// How `runOps` left a block.
     enum OpsExit {
-        /// The block ran to its end or branched out: the next block follows.
+        /// The block was left and no next block could start (budget, event, or no block at
+        /// CS:EIP): the run loop goes on.
         case next
         /// A fallback op ran (it may have changed CS, TF, breakpoints, IF or INTR): back to the
         /// run loop.
@@ -169,10 +170,15 @@ extension CPU {
         let count = Int(entry.count)
         if opsLeft < count { return nil }
         if UInt64(eip) + UInt64(entry.bytes) > UInt64(segs[1].limit) + 1 { return nil }
+        return makeCurrent(first: Int(entry.first), count: count)
+    }
+
+    /// Makes the block whose ops start at arena index `first` the running one, at EIP.
+    @inline(__always) func makeCurrent(first: Int, count: Int) -> UnsafeMutablePointer<DecodedOp> {
         blockEIP = eip
         blockCount = count
-        blockFirstIndex = Int(entry.first)
-        return blockOps + Int(entry.first)
+        blockFirstIndex = first
+        return blockOps + first
     }
 
     /// The next block after op `p` left the running one for EIP: through `p`'s link when it is
@@ -182,11 +188,7 @@ extension CPU {
         let link = blockLinks + (blockFirstIndex &+ Int(p.pointee.position))
         let count = Int(link.pointee.count)
         if link.pointee.target == eip && link.pointee.stamp == linkStamp && opsLeft >= count {
-            let first = Int(link.pointee.first)
-            blockEIP = eip
-            blockCount = count
-            blockFirstIndex = first
-            return blockOps + first
+            return makeCurrent(first: Int(link.pointee.first), count: count)
         }
         return relink(link)
     }
