@@ -20,14 +20,14 @@ def alu_body(form, i):
         body = f"        {result}alu({i}, regs[Int(p.pointee.rm)], p.pointee.imm, 2)"
         return body + ("\n        regs[Int(p.pointee.rm)] = r" if store else "")
     if form == "RM":
-        body = ("        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))\n"
+        body = ("        let m = try opRead32(p, effectiveOffset32(p))\n"
                 f"        {result}alu({i}, regs[Int(p.pointee.reg)], m, 2)")
         return body + ("\n        regs[Int(p.pointee.reg)] = r" if store else "")
     source = "regs[Int(p.pointee.reg)]" if form == "MR" else "p.pointee.imm"
     body = ("        let off = effectiveOffset32(p)\n"
-            "        let m = try read32(Int(p.pointee.seg), off)\n"
+            "        let m = try opRead32(p, off)\n"
             f"        {result}alu({i}, m, {source}, 2)")
-    return body + ("\n        try write32(Int(p.pointee.seg), off, r)" if store else "")
+    return body + ("\n        try opWrite32(p, off, r)" if store else "")
 
 
 # Memory operands of these kinds use 32-bit addressing (the decoder keeps 16-bit addressing on the
@@ -45,15 +45,15 @@ FIXED_32 = [
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r"""),
     # PUSH ESP pushes the value before the decrement; POP ESP loads ESP with the popped value.
-    ("pushR32", """        try push32(regs[Int(p.pointee.rm)])"""),
-    ("popR32", """        let v = try pop32()
+    ("pushR32", """        try opPush32(regs[Int(p.pointee.rm)])"""),
+    ("popR32", """        let v = try opPop32()
         regs[Int(p.pointee.rm)] = v"""),
     ("movRR32", """        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.reg)]"""),
-    ("movRM32", """        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset32(p))"""),
-    ("movMR32", """        try write32(Int(p.pointee.seg), effectiveOffset32(p), regs[Int(p.pointee.reg)])"""),
+    ("movRM32", """        regs[Int(p.pointee.reg)] = try opRead32(p, effectiveOffset32(p))"""),
+    ("movMR32", """        try opWrite32(p, effectiveOffset32(p), regs[Int(p.pointee.reg)])"""),
     # MOV with a [base + displacement] operand (no index), the commonest kernel form.
-    ("movRM32B", """        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)])"""),
-    ("movMR32B", """        try write32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)], regs[Int(p.pointee.reg)])"""),
+    ("movRM32B", """        regs[Int(p.pointee.reg)] = try opRead32(p, p.pointee.disp &+ regs[Int(p.pointee.base)])"""),
+    ("movMR32B", """        try opWrite32(p, p.pointee.disp &+ regs[Int(p.pointee.base)], regs[Int(p.pointee.reg)])"""),
     ("testRR32", """        flagsLogic(regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)], 2)"""),
     # SHL/SHR/SAR r32, imm (C1 /4 /5 /7, D1 with count 1): the group-2 code with op and size
     # fixed (kernel code shifts by constants often; the generic path called shiftRotate).
@@ -62,10 +62,10 @@ FIXED_32 = [
     ("sarRI32", """        regs[Int(p.pointee.rm)] = shiftRotateInline(7, regs[Int(p.pointee.rm)], p.pointee.imm, 2)"""),
     # MUL r/m32 (F7 /4): EDX:EAX = EAX * r/m32; CF = OF = (EDX != 0).
     ("mulR32", """        decodedMul32(regs[Int(p.pointee.rm)])"""),
-    ("mulM32", """        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)))"""),
+    ("mulM32", """        decodedMul32(try opRead32(p, effectiveOffset32(p)))"""),
     # IMUL r32, r/m32 (0F AF): reg = reg * r/m; CF = OF = the signed product did not fit.
     ("imulRR32", """        decodedImul32(regs[Int(p.pointee.rm)], p)"""),
-    ("imulRM32", """        decodedImul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)), p)"""),
+    ("imulRM32", """        decodedImul32(try opRead32(p, effectiveOffset32(p)), p)"""),
 ]
 
 
@@ -87,17 +87,92 @@ REGISTER_ONLY = {f"{op}RR32" for op in OPS} | {f"{op}RI32" for op in OPS} \
 READ_ONLY = {f"{op}RM32" for op in OPS} | {"cmpMR32", "cmpMI32", "movRM32", "movRM32B", "popR32", "mulM32", "imulRM32"}
 
 
+# 32-bit register ALU forms whose flags no later op can see (`BlockOptimizer` proves it within the
+# block): the bare operation. SUB r, imm, INC and DEC become ADD r, imm with the immediate negated
+# or 1 / -1 (the optimizer rewrites them); CMP and TEST become nothing.
+# PERF: `partita bench cpu` (alu: ADD before XOR) and kernel code (ADD/AND before CMP).
+NO_FLAGS = [
+    ("addRR32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &+ regs[Int(p.pointee.reg)]"),
+    ("orRR32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] | regs[Int(p.pointee.reg)]"),
+    ("andRR32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]"),
+    ("subRR32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &- regs[Int(p.pointee.reg)]"),
+    ("xorRR32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] ^ regs[Int(p.pointee.reg)]"),
+    ("addRI32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &+ p.pointee.imm"),
+    ("orRI32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] | p.pointee.imm"),
+    ("andRI32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] & p.pointee.imm"),
+    ("xorRI32N", "regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] ^ p.pointee.imm"),
+]
+
+# A flag-setting 32-bit register op followed by a Jcc, as one op (`BlockOptimizer` pairs them): the
+# op runs as it would alone (register, lazy flags), and the condition comes from its operands in
+# registers instead of from the lazy flags. The op carries the Jcc's `end`, `position`, `length`,
+# `size` and marks, and the Jcc's displacement in `disp`.
+# PERF: `partita bench cpu` (DEC ECX / JNZ closes every loop) and kernel code (CMP/TEST + Jcc).
+# Each setter: (kind prefix, setter kind, the statements that run it, conditions on its operands).
+SIGNED_CMP = {
+    "b": "a < b", "ae": "a >= b", "e": "a == b", "ne": "a != b", "be": "a <= b", "a": "a > b",
+    "s": "Int32(bitPattern: a &- b) < 0", "ns": "Int32(bitPattern: a &- b) >= 0",
+    "l": "Int32(bitPattern: a) < Int32(bitPattern: b)", "ge": "Int32(bitPattern: a) >= Int32(bitPattern: b)",
+    "le": "Int32(bitPattern: a) <= Int32(bitPattern: b)", "g": "Int32(bitPattern: a) > Int32(bitPattern: b)"}
+FUSED_SETTERS = [
+    ("cmpRR", "cmpRR32", """        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)""", SIGNED_CMP),
+    ("cmpRI", "cmpRI32", """        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)""", SIGNED_CMP),
+    # TEST: CF = OF = 0, so L is S, LE is "zero or negative".
+    ("testRR", "testRR32", """        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)""", {
+        "e": "r == 0", "ne": "r != 0", "s": "Int32(bitPattern: r) < 0", "ns": "Int32(bitPattern: r) >= 0",
+        "l": "Int32(bitPattern: r) < 0", "ge": "Int32(bitPattern: r) >= 0",
+        "le": "Int32(bitPattern: r) <= 0", "g": "Int32(bitPattern: r) > 0"}),
+    # DEC sets SF/ZF/OF as CMP a, 1 would; INC as CMP a, -1 would (OF only at the signed limit).
+    ("dec", "decR32", """        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r""", {
+        "e": "r == 0", "ne": "r != 0", "s": "Int32(bitPattern: r) < 0", "ns": "Int32(bitPattern: r) >= 0",
+        "l": "Int32(bitPattern: a) < 1", "ge": "Int32(bitPattern: a) >= 1",
+        "le": "Int32(bitPattern: a) <= 1", "g": "Int32(bitPattern: a) > 1"}),
+    ("inc", "incR32", """        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r""", {
+        "e": "r == 0", "ne": "r != 0", "s": "Int32(bitPattern: r) < 0", "ns": "Int32(bitPattern: r) >= 0",
+        "l": "Int32(bitPattern: a) < -1", "ge": "Int32(bitPattern: a) >= -1",
+        "le": "Int32(bitPattern: a) <= -1", "g": "Int32(bitPattern: a) > -1"}),
+]
+
+
+def fused_kinds():
+    """(kind, setter kind, jcc kind, handler body) for every fused pair."""
+    kinds = []
+    for prefix, setter, run, conds in FUSED_SETTERS:
+        for c in CONDITIONS:
+            if c not in conds:
+                continue
+            body = (f"{run}\n"
+                    f"        if !({conds[c]}) {{ return false }}\n"
+                    f"        if p.pointee.marks & DecodedOp.Mark.loops == 0 {{ try decodedJumpNear(fusedTarget(p)) }}\n"
+                    f"        return true")
+            kinds.append((f"{prefix}J{c}32", setter, f"j{c}", body))
+    return kinds
+
+
 def case_line(kind, fn):
     """The `runOps` case for `kind` (see the comment at the top of the generated file)."""
-    if kind.startswith("j"):
+    if kind.startswith("j") or kind in FUSED:
         return f"case .{kind}: if try {fn}(op) {{ break linear }}; op += 1; continue linear"
-    if kind in REGISTER_ONLY or kind in READ_ONLY:
+    if kind in REGISTER_ONLY or kind in READ_ONLY or kind in NO_FLAGS_KINDS:
         return f"case .{kind}: try {fn}(op); op += 1; continue linear"
     return f"case .{kind}: try {fn}(op)"
 
 
+NO_FLAGS_KINDS = {k for k, _ in NO_FLAGS}
+FUSED = {k for k, _, _, _ in fused_kinds()}
+
+
 def attribute(kind):
-    return "@inline(__always)" if kind in INLINED else "@inline(never)"
+    return "@inline(__always)" if kind in INLINED or kind in NO_FLAGS_KINDS or kind in FUSED else "@inline(never)"
 
 
 def main():
@@ -121,6 +196,17 @@ def main():
         cases.append(case_line(kind, fn))
         handlers.append(f"    {attribute(kind)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {{\n"
                         f"{body}\n    }}")
+    for kind, body in NO_FLAGS:
+        fn = "decodedS" + kind[0].upper() + kind[1:]
+        cases.append(case_line(kind, fn))
+        handlers.append(f"    {attribute(kind)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {{\n        {body}\n    }}")
+    mapping = []
+    for kind, setter, jcc, body in fused_kinds():
+        fn = "decodedF" + kind[0].upper() + kind[1:]
+        cases.append(case_line(kind, fn))
+        handlers.append(f"    {attribute(kind)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {{\n"
+                        f"{body}\n    }}")
+        mapping.append(f"        case (.{setter}, .{jcc}): return .{kind}")
     out = [
         "// GENERATED by scripts/gen-decoded-specialized.py — do not edit; change the script and rerun it.",
         "// Decoded-op handlers with the 32-bit ALU operation or the Jcc condition fixed, so `alu` and",
@@ -133,6 +219,16 @@ def main():
         "",
         "extension CPU {",
         *[h + "\n" for h in handlers],
+        "}",
+        "",
+        "extension DecodedKind {",
+        "    /// The fused kind for flag-setting op `setter` followed by the Jcc `jcc`, if there is one.",
+        "    static func fusedJcc(_ setter: DecodedKind, _ jcc: DecodedKind) -> DecodedKind? {",
+        "        switch (setter, jcc) {",
+        *mapping,
+        "        default: return nil",
+        "        }",
+        "    }",
         "}",
     ]
     with open("Sources/X86/CPU+DecodedSpecialized.swift", "w") as f:

@@ -52,6 +52,7 @@ extension CPU {
             // and the decoder may have stopped anywhere inside it.
             op.end = UInt16(start + Int(op.length))
             op.position = UInt8(count)
+            op.segBit = 1 << op.seg
             if op.size == 2 && op.kind.isRelativeJump && Int(op.end) &+ Int(Int32(bitPattern: op.imm)) == 0 {
                 op.marks |= DecodedOp.Mark.loops
             }
@@ -83,7 +84,9 @@ extension CPU {
         close.kind = .blockEnd
         close.end = blockOps[first + count - 1].end
         close.position = UInt8(count)
-        blockOps[first + count] = close
+        let kept = BlockOptimizer.optimize(blockOps + first, count: count)
+        blockOps[first + kept] = close
+        // The arena keeps room for every instruction: links are indexed by position.
         blockOpsUsed += count + 1
         // Only the 64-byte lines this block was decoded from count as code: stores to the rest
         // of the page (data next to code) keep the block.
@@ -143,6 +146,7 @@ extension CPU {
             linkTLB = tlbR
             linkEpoch &+= 1
         }
+        refreshFlatSegments()
         guard let first = enterBlock() else { return -1 }
         switch runOps(first) {
         case .next, .fallback, .stop: return budget &- opsRemaining

@@ -67,6 +67,13 @@ extension CPU {
         return p.pointee.size == 2 ? t : t & 0xFFFF
     }
 
+    /// The target of fused op `p` (a flag-setting op and a Jcc, `BlockOptimizer`): the Jcc's
+    /// displacement is in `disp`, its operand size in `size`.
+    @inline(__always) func fusedTarget(_ p: UnsafePointer<DecodedOp>) -> UInt32 {
+        let t = nextEIP(p) &+ p.pointee.disp
+        return p.pointee.size == 2 ? t : t & 0xFFFF
+    }
+
     /// Takes the relative jump `p`.
     @inline(__always) func decodedJump(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         try decodedJumpNear(relativeTarget(p))
@@ -201,11 +208,18 @@ extension CPU {
     /// A CALL the block builder followed in line: only the return address is pushed (the target
     /// lies inside the block, which the entry check keeps inside the CS limit).
     @_transparent func decodedCallFollowed(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        if p.pointee.size == 2 { try push32(nextEIP(p)) } else { try push16(UInt16(truncatingIfNeeded: nextEIP(p))) }
+        if p.pointee.size == 2 { try opPush32(nextEIP(p)) } else { try push16(UInt16(truncatingIfNeeded: nextEIP(p))) }
     }
 
     @_transparent func decodedRet(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
+        if size == 2 && flatWrites & CPU.flatStackBit != 0 {
+            let t = try readLin32(regs[4])
+            if t > segs[1].limit { throw CPUFault.gp(0) }
+            eip = t
+            regs[4] = regs[4] &+ 4 &+ p.pointee.imm
+            return
+        }
         let w: UInt32 = size == 2 ? 4 : 2
         let a = sp
         let t = size == 2 ? try read32(2, a) : UInt32(try read16(2, a))

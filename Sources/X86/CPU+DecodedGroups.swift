@@ -38,7 +38,7 @@ extension CPU {
     /// address and jump.
     @inline(__always) func decodedCallNear(_ target: UInt32, _ size: UInt8, returnTo: UInt32) throws(CPUFault) {
         if target > segs[1].limit { throw CPUFault.gp(0) }
-        if size == 2 { try push32(returnTo) } else { try push16(UInt16(truncatingIfNeeded: returnTo)) }
+        if size == 2 { try opPush32(returnTo) } else { try push16(UInt16(truncatingIfNeeded: returnTo)) }
         eip = target
     }
 

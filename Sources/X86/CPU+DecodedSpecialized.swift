@@ -78,6 +78,63 @@
 // case .mulM32: try decodedSMulM32(op); op += 1; continue linear
 // case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
 // case .imulRM32: try decodedSImulRM32(op); op += 1; continue linear
+// case .addRR32N: try decodedSAddRR32N(op); op += 1; continue linear
+// case .orRR32N: try decodedSOrRR32N(op); op += 1; continue linear
+// case .andRR32N: try decodedSAndRR32N(op); op += 1; continue linear
+// case .subRR32N: try decodedSSubRR32N(op); op += 1; continue linear
+// case .xorRR32N: try decodedSXorRR32N(op); op += 1; continue linear
+// case .addRI32N: try decodedSAddRI32N(op); op += 1; continue linear
+// case .orRI32N: try decodedSOrRI32N(op); op += 1; continue linear
+// case .andRI32N: try decodedSAndRI32N(op); op += 1; continue linear
+// case .xorRI32N: try decodedSXorRI32N(op); op += 1; continue linear
+// case .cmpRRJb32: if try decodedFCmpRRJb32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJae32: if try decodedFCmpRRJae32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJe32: if try decodedFCmpRRJe32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJne32: if try decodedFCmpRRJne32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJbe32: if try decodedFCmpRRJbe32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJa32: if try decodedFCmpRRJa32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJs32: if try decodedFCmpRRJs32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJns32: if try decodedFCmpRRJns32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJl32: if try decodedFCmpRRJl32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJge32: if try decodedFCmpRRJge32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJle32: if try decodedFCmpRRJle32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJg32: if try decodedFCmpRRJg32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJb32: if try decodedFCmpRIJb32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJae32: if try decodedFCmpRIJae32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJe32: if try decodedFCmpRIJe32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJne32: if try decodedFCmpRIJne32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJbe32: if try decodedFCmpRIJbe32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJa32: if try decodedFCmpRIJa32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJs32: if try decodedFCmpRIJs32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJns32: if try decodedFCmpRIJns32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJl32: if try decodedFCmpRIJl32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJge32: if try decodedFCmpRIJge32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJle32: if try decodedFCmpRIJle32(op) { break linear }; op += 1; continue linear
+// case .cmpRIJg32: if try decodedFCmpRIJg32(op) { break linear }; op += 1; continue linear
+// case .testRRJe32: if try decodedFTestRRJe32(op) { break linear }; op += 1; continue linear
+// case .testRRJne32: if try decodedFTestRRJne32(op) { break linear }; op += 1; continue linear
+// case .testRRJs32: if try decodedFTestRRJs32(op) { break linear }; op += 1; continue linear
+// case .testRRJns32: if try decodedFTestRRJns32(op) { break linear }; op += 1; continue linear
+// case .testRRJl32: if try decodedFTestRRJl32(op) { break linear }; op += 1; continue linear
+// case .testRRJge32: if try decodedFTestRRJge32(op) { break linear }; op += 1; continue linear
+// case .testRRJle32: if try decodedFTestRRJle32(op) { break linear }; op += 1; continue linear
+// case .testRRJg32: if try decodedFTestRRJg32(op) { break linear }; op += 1; continue linear
+// case .decJe32: if try decodedFDecJe32(op) { break linear }; op += 1; continue linear
+// case .decJne32: if try decodedFDecJne32(op) { break linear }; op += 1; continue linear
+// case .decJs32: if try decodedFDecJs32(op) { break linear }; op += 1; continue linear
+// case .decJns32: if try decodedFDecJns32(op) { break linear }; op += 1; continue linear
+// case .decJl32: if try decodedFDecJl32(op) { break linear }; op += 1; continue linear
+// case .decJge32: if try decodedFDecJge32(op) { break linear }; op += 1; continue linear
+// case .decJle32: if try decodedFDecJle32(op) { break linear }; op += 1; continue linear
+// case .decJg32: if try decodedFDecJg32(op) { break linear }; op += 1; continue linear
+// case .incJe32: if try decodedFIncJe32(op) { break linear }; op += 1; continue linear
+// case .incJne32: if try decodedFIncJne32(op) { break linear }; op += 1; continue linear
+// case .incJs32: if try decodedFIncJs32(op) { break linear }; op += 1; continue linear
+// case .incJns32: if try decodedFIncJns32(op) { break linear }; op += 1; continue linear
+// case .incJl32: if try decodedFIncJl32(op) { break linear }; op += 1; continue linear
+// case .incJge32: if try decodedFIncJge32(op) { break linear }; op += 1; continue linear
+// case .incJle32: if try decodedFIncJle32(op) { break linear }; op += 1; continue linear
+// case .incJg32: if try decodedFIncJg32(op) { break linear }; op += 1; continue linear
 
 extension CPU {
     @inline(__always) func decodedSAddRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -159,159 +216,159 @@ extension CPU {
     }
 
     @inline(__always) func decodedSAddRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         let r = alu(0, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSOrRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         let r = alu(1, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSAdcRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         let r = alu(2, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSSbbRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         let r = alu(3, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSAndRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         let r = alu(4, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSSubRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         let r = alu(5, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSXorRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         let r = alu(6, regs[Int(p.pointee.reg)], m, 2)
         regs[Int(p.pointee.reg)] = r
     }
 
     @inline(__always) func decodedSCmpRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        let m = try opRead32(p, effectiveOffset32(p))
         _ = alu(7, regs[Int(p.pointee.reg)], m, 2)
     }
 
     @inline(__always) func decodedSAddMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(0, m, regs[Int(p.pointee.reg)], 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSOrMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(1, m, regs[Int(p.pointee.reg)], 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSAdcMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(2, m, regs[Int(p.pointee.reg)], 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSSbbMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(3, m, regs[Int(p.pointee.reg)], 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSAndMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(4, m, regs[Int(p.pointee.reg)], 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSSubMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(5, m, regs[Int(p.pointee.reg)], 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSXorMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(6, m, regs[Int(p.pointee.reg)], 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSCmpMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         _ = alu(7, m, regs[Int(p.pointee.reg)], 2)
     }
 
     @inline(__always) func decodedSAddMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(0, m, p.pointee.imm, 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSOrMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(1, m, p.pointee.imm, 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSAdcMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(2, m, p.pointee.imm, 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSSbbMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(3, m, p.pointee.imm, 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSAndMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(4, m, p.pointee.imm, 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSSubMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(5, m, p.pointee.imm, 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSXorMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         let r = alu(6, m, p.pointee.imm, 2)
-        try write32(Int(p.pointee.seg), off, r)
+        try opWrite32(p, off, r)
     }
 
     @inline(__always) func decodedSCmpMI32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset32(p)
-        let m = try read32(Int(p.pointee.seg), off)
+        let m = try opRead32(p, off)
         _ = alu(7, m, p.pointee.imm, 2)
     }
 
@@ -426,11 +483,11 @@ extension CPU {
     }
 
     @inline(__always) func decodedSPushR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try push32(regs[Int(p.pointee.rm)])
+        try opPush32(regs[Int(p.pointee.rm)])
     }
 
     @inline(__always) func decodedSPopR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let v = try pop32()
+        let v = try opPop32()
         regs[Int(p.pointee.rm)] = v
     }
 
@@ -439,19 +496,19 @@ extension CPU {
     }
 
     @inline(__always) func decodedSMovRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), effectiveOffset32(p))
+        regs[Int(p.pointee.reg)] = try opRead32(p, effectiveOffset32(p))
     }
 
     @inline(__always) func decodedSMovMR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try write32(Int(p.pointee.seg), effectiveOffset32(p), regs[Int(p.pointee.reg)])
+        try opWrite32(p, effectiveOffset32(p), regs[Int(p.pointee.reg)])
     }
 
     @inline(__always) func decodedSMovRM32B(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        regs[Int(p.pointee.reg)] = try read32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)])
+        regs[Int(p.pointee.reg)] = try opRead32(p, p.pointee.disp &+ regs[Int(p.pointee.base)])
     }
 
     @inline(__always) func decodedSMovMR32B(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try write32(Int(p.pointee.seg), p.pointee.disp &+ regs[Int(p.pointee.base)], regs[Int(p.pointee.reg)])
+        try opWrite32(p, p.pointee.disp &+ regs[Int(p.pointee.base)], regs[Int(p.pointee.reg)])
     }
 
     @inline(__always) func decodedSTestRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -475,7 +532,7 @@ extension CPU {
     }
 
     @inline(never) func decodedSMulM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        decodedMul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)))
+        decodedMul32(try opRead32(p, effectiveOffset32(p)))
     }
 
     @inline(never) func decodedSImulRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -483,7 +540,516 @@ extension CPU {
     }
 
     @inline(never) func decodedSImulRM32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        decodedImul32(try read32(Int(p.pointee.seg), effectiveOffset32(p)), p)
+        decodedImul32(try opRead32(p, effectiveOffset32(p)), p)
     }
 
+    @inline(__always) func decodedSAddRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &+ regs[Int(p.pointee.reg)]
+    }
+
+    @inline(__always) func decodedSOrRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] | regs[Int(p.pointee.reg)]
+    }
+
+    @inline(__always) func decodedSAndRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+    }
+
+    @inline(__always) func decodedSSubRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &- regs[Int(p.pointee.reg)]
+    }
+
+    @inline(__always) func decodedSXorRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] ^ regs[Int(p.pointee.reg)]
+    }
+
+    @inline(__always) func decodedSAddRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &+ p.pointee.imm
+    }
+
+    @inline(__always) func decodedSOrRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] | p.pointee.imm
+    }
+
+    @inline(__always) func decodedSAndRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] & p.pointee.imm
+    }
+
+    @inline(__always) func decodedSXorRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+        regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] ^ p.pointee.imm
+    }
+
+    @inline(__always) func decodedFCmpRRJb32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(a < b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJae32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(a >= b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(a == b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(a != b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJbe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(a <= b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJa32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(a > b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a &- b) < 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a &- b) >= 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) < Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) >= Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) <= Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRRJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) > Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJb32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(a < b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJae32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(a >= b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(a == b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(a != b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJbe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(a <= b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJa32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(a > b) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a &- b) < 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a &- b) >= 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) < Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) >= Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) <= Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFCmpRIJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
+        flagsSub(a, b, a &- b, 2)
+        if !(Int32(bitPattern: a) > Int32(bitPattern: b)) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(r == 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(r != 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(Int32(bitPattern: r) < 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(Int32(bitPattern: r) >= 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(Int32(bitPattern: r) < 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(Int32(bitPattern: r) >= 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(Int32(bitPattern: r) <= 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFTestRRJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
+        flagsLogic(r, 2)
+        if !(Int32(bitPattern: r) > 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(r == 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(r != 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: r) < 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: r) >= 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) < 1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) >= 1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) <= 1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFDecJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &- 1
+        flagsIncDec(a, r, 2, sub: true)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) > 1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(r == 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(r != 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: r) < 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: r) >= 0) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) < -1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) >= -1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) <= -1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+    @inline(__always) func decodedFIncJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+        let a = regs[Int(p.pointee.rm)]
+        let r = a &+ 1
+        flagsIncDec(a, r, 2, sub: false)
+        regs[Int(p.pointee.rm)] = r
+        if !(Int32(bitPattern: a) > -1) { return false }
+        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
+        return true
+    }
+
+}
+
+extension DecodedKind {
+    /// The fused kind for flag-setting op `setter` followed by the Jcc `jcc`, if there is one.
+    static func fusedJcc(_ setter: DecodedKind, _ jcc: DecodedKind) -> DecodedKind? {
+        switch (setter, jcc) {
+        case (.cmpRR32, .jb): return .cmpRRJb32
+        case (.cmpRR32, .jae): return .cmpRRJae32
+        case (.cmpRR32, .je): return .cmpRRJe32
+        case (.cmpRR32, .jne): return .cmpRRJne32
+        case (.cmpRR32, .jbe): return .cmpRRJbe32
+        case (.cmpRR32, .ja): return .cmpRRJa32
+        case (.cmpRR32, .js): return .cmpRRJs32
+        case (.cmpRR32, .jns): return .cmpRRJns32
+        case (.cmpRR32, .jl): return .cmpRRJl32
+        case (.cmpRR32, .jge): return .cmpRRJge32
+        case (.cmpRR32, .jle): return .cmpRRJle32
+        case (.cmpRR32, .jg): return .cmpRRJg32
+        case (.cmpRI32, .jb): return .cmpRIJb32
+        case (.cmpRI32, .jae): return .cmpRIJae32
+        case (.cmpRI32, .je): return .cmpRIJe32
+        case (.cmpRI32, .jne): return .cmpRIJne32
+        case (.cmpRI32, .jbe): return .cmpRIJbe32
+        case (.cmpRI32, .ja): return .cmpRIJa32
+        case (.cmpRI32, .js): return .cmpRIJs32
+        case (.cmpRI32, .jns): return .cmpRIJns32
+        case (.cmpRI32, .jl): return .cmpRIJl32
+        case (.cmpRI32, .jge): return .cmpRIJge32
+        case (.cmpRI32, .jle): return .cmpRIJle32
+        case (.cmpRI32, .jg): return .cmpRIJg32
+        case (.testRR32, .je): return .testRRJe32
+        case (.testRR32, .jne): return .testRRJne32
+        case (.testRR32, .js): return .testRRJs32
+        case (.testRR32, .jns): return .testRRJns32
+        case (.testRR32, .jl): return .testRRJl32
+        case (.testRR32, .jge): return .testRRJge32
+        case (.testRR32, .jle): return .testRRJle32
+        case (.testRR32, .jg): return .testRRJg32
+        case (.decR32, .je): return .decJe32
+        case (.decR32, .jne): return .decJne32
+        case (.decR32, .js): return .decJs32
+        case (.decR32, .jns): return .decJns32
+        case (.decR32, .jl): return .decJl32
+        case (.decR32, .jge): return .decJge32
+        case (.decR32, .jle): return .decJle32
+        case (.decR32, .jg): return .decJg32
+        case (.incR32, .je): return .incJe32
+        case (.incR32, .jne): return .incJne32
+        case (.incR32, .js): return .incJs32
+        case (.incR32, .jns): return .incJns32
+        case (.incR32, .jl): return .incJl32
+        case (.incR32, .jge): return .incJge32
+        case (.incR32, .jle): return .incJle32
+        case (.incR32, .jg): return .incJg32
+        default: return nil
+        }
+    }
 }

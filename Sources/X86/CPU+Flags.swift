@@ -148,8 +148,9 @@ extension CPU {
     }
     /// INC/DEC: like ADD/SUB 1 but CF is preserved.
     @inline(__always) func flagsIncDec(_ a: UInt32, _ r: UInt32, _ size: Int, sub: Bool) {
-        let c = cf
-        if c { flagsReg |= Flags.cf } else { flagsReg &= ~Flags.cf }
+        // A lazy CF is about to be overwritten: keep its value in `flagsReg`. PERF: a CF already
+        // there (after a logic op or INC/DEC) costs one test, no store (bench cpu, alu).
+        if lazyMask & Flags.cf != 0 { flagsReg = (flagsReg & ~Flags.cf) | (lzAux >> 31) }
         setLazy(r, sub ? (~a & 1) | ((~a | 1) & r) : (a & 1) | ((a | 1) & ~r), size)
         lazyMask = Flags.arith & ~Flags.cf
     }

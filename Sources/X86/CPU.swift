@@ -57,10 +57,12 @@ public final class CPU {
     // MARK: Flags (lazy; see CPU+Flags.swift)
     /// EFLAGS bits; the arithmetic bits named in `lazyMask` are stale and derived on demand.
     var flagsReg: UInt32 = 0x2
-    var lazyMask: UInt32 = 0
     var lzRes: UInt32 = 0
     /// Carry (or borrow) out of every bit of the lazy operation (see CPU+Flags.swift).
     var lzAux: UInt32 = 0
+    /// PERF: next to `lzTop`, so the two constants a flag-setting op stores merge into one
+    /// 64-bit store.
+    var lazyMask: UInt32 = 0
     /// Bit index of the lazy result's sign bit: 7, 15 or 31 for 8-, 16- or 32-bit operands.
     var lzTop: UInt32 = 7
 
@@ -199,6 +201,12 @@ public final class CPU {
     let blockTable: UnsafeMutablePointer<BlockEntry>
     /// Physical page behind each installed linear-page translation (SAFETY: 1 << 20 entries).
     let tlbPhysPage: UnsafeMutablePointer<UInt32>
+    /// ES, SS and DS (bit = segment number) that are flat (`SegmentCache.flatRead`) with base 0:
+    /// a decoded op's offset is its linear address. `flatWrites` likewise, plus `flatStackBit`.
+    /// Kept by `runBlock` for decoded ops only: segment registers change only through fallback
+    /// ops, which end `runOps` (see CPU+DecodedMemory.swift).
+    var flatReads: UInt8 = 0
+    var flatWrites: UInt8 = 0
     /// Run pre-decoded blocks (true) or interpret every instruction from its bytes (false).
     /// Both paths must give identical results; tests run both.
     public var decodedBlocksEnabled = true

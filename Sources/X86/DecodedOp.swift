@@ -34,6 +34,9 @@ struct DecodedOp {
     /// PERF: retiring "position + 1" ops is cheaper than dividing a pointer difference by the
     /// stride.
     var position: UInt8 = 0
+    /// `1 << seg`, for the test against `CPU.flatReads` / `CPU.flatWrites` (set by
+    /// `CPU.buildBlock`).
+    var segBit: UInt8 = 0
     var disp: UInt32 = 0
     var imm: UInt32 = 0
 
@@ -82,6 +85,19 @@ enum DecodedKind: UInt8 {
     case incR32, decR32, pushR32, popR32, movRR32, movRM32, movMR32, movRM32B, movMR32B, testRR32
     case mulR32, mulM32, imulRR32, imulRM32
     case shlRI32, shrRI32, sarRI32
+    // 32-bit register ALU forms without flags, for ops whose flags nothing can see
+    // (`BlockOptimizer`).
+    case addRR32N, orRR32N, andRR32N, subRR32N, xorRR32N, addRI32N, orRI32N, andRI32N, xorRI32N
+    // A flag-setting 32-bit register op and the Jcc after it, as one op (`BlockOptimizer`,
+    // `DecodedKind.fusedJcc`): CMP r,r / CMP r,imm with every condition but O and P, TEST r,r,
+    // DEC r and INC r with E, NE, S, NS, L, GE, LE, G.
+    case cmpRRJb32, cmpRRJae32, cmpRRJe32, cmpRRJne32, cmpRRJbe32, cmpRRJa32
+    case cmpRRJs32, cmpRRJns32, cmpRRJl32, cmpRRJge32, cmpRRJle32, cmpRRJg32
+    case cmpRIJb32, cmpRIJae32, cmpRIJe32, cmpRIJne32, cmpRIJbe32, cmpRIJa32
+    case cmpRIJs32, cmpRIJns32, cmpRIJl32, cmpRIJge32, cmpRIJle32, cmpRIJg32
+    case testRRJe32, testRRJne32, testRRJs32, testRRJns32, testRRJl32, testRRJge32, testRRJle32, testRRJg32
+    case decJe32, decJne32, decJs32, decJns32, decJl32, decJge32, decJle32, decJg32
+    case incJe32, incJne32, incJs32, incJns32, incJl32, incJge32, incJle32, incJg32
 
     /// The specialized kind for a 32-bit ALU form (`form` is .aluRR/.aluRI/.aluRM/.aluMR/.aluMI).
     static func specializedALU(_ form: DecodedKind, op: UInt8) -> DecodedKind {
