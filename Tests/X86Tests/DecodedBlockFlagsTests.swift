@@ -158,7 +158,7 @@ struct DecodedBlockFlagsTests {
         #if DEBUG
         let seeds: UInt64 = 150
         #else
-        let seeds: UInt64 = 3000
+        let seeds: UInt64 = 1000
         #endif
         var mismatches: [UInt64] = []
         var faults = 0
