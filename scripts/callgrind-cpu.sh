@@ -16,7 +16,7 @@ cp "$binary" "$work/partita"
 strip --strip-debug "$work/partita"
 measure() { # workload scale -> "Ir guest"
     local out
-    out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$work/partita" bench cpu --scale "$2" --only "$1" 2>&1)
+    out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$work/partita" bench cpu --runs 1 --scale "$2" --only "$1" 2>&1)
     echo "$(echo "$out" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p') $(echo "$out" | sed -n 's/.*(\([0-9]*\) instructions in.*/\1/p' | head -1)"
 }
 # Each loop runs at SCALE and 2×SCALE; the difference cancels start-up and set-up costs.

@@ -100,25 +100,29 @@ enum BlockOptimizer {
     static func fuseAndCompact(_ ops: UnsafeMutablePointer<DecodedOp>, count: Int) -> Int {
         var kept = 0
         var i = 0
+        // PERF: ops are copied only when something before them was dropped or fused (this runs
+        // for every block built; a kernel workload builds tens of thousands).
         while i < count {
-            var op = ops[i]
+            let index = i
+            let op = ops + index
+            let kind = op.pointee.kind
             i += 1
-            if op.kind == .nop { continue }
-            if op.kind == .jmpRel && op.marks & DecodedOp.Mark.follows != 0 { continue }
-            if i < count, let fused = DecodedKind.fusedJcc(op.kind, ops[i].kind) {
+            if kind == .nop { continue }
+            if kind == .jmpRel && op.pointee.marks & DecodedOp.Mark.follows != 0 { continue }
+            if i < count, let fused = DecodedKind.fusedJcc(kind, ops[i].kind) {
                 // The pair retires, faults (a target beyond the CS limit) and branches as the
                 // Jcc: its place, length, operand size and marks; its displacement in `disp`.
-                let jcc = ops[i]
+                let jcc = ops + i
                 i += 1
-                op.kind = fused
-                op.disp = jcc.imm
-                op.size = jcc.size
-                op.length = jcc.length
-                op.end = jcc.end
-                op.position = jcc.position
-                op.marks = jcc.marks
+                op.pointee.kind = fused
+                op.pointee.disp = jcc.pointee.imm
+                op.pointee.size = jcc.pointee.size
+                op.pointee.length = jcc.pointee.length
+                op.pointee.end = jcc.pointee.end
+                op.pointee.position = jcc.pointee.position
+                op.pointee.marks = jcc.pointee.marks
             }
-            ops[kept] = op
+            if kept != index { ops[kept] = op.pointee }
             kept += 1
         }
         return kept

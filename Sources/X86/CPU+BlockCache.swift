@@ -208,6 +208,17 @@ extension CPU {
         return next
     }
 
+    /// A taken jump `p` back to the running block's start (`DecodedOp.Mark.loops`): retires the
+    /// pass and says whether another starts (the budget covers it and no event is pending);
+    /// if not, EIP is the block's start. PERF: the jump cases in `runOps` call it directly, so
+    /// the mark is tested once per pass (scripts/callgrind-cpu.sh, alu).
+    @_transparent func loopAgain(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        retireOps(Int(p.pointee.position) &+ 1)
+        if opsLeft >= blockCount { return true }
+        eip = blockEIP
+        return false
+    }
+
     /// Counts `n` ops of the running block as retired.
     @inline(__always) func retireOps(_ n: Int) {
         instructionsRetired &+= UInt64(truncatingIfNeeded: n)

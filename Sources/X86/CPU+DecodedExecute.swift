@@ -30,19 +30,38 @@ extension CPU {
         }
     }
 
-    @inline(__always) func readMem(_ seg: UInt8, _ off: UInt32, _ size: UInt8) throws(CPUFault) -> UInt32 {
+    /// A `size` read of op `p`'s memory operand at `off` (flat segments: see `opRead32`).
+    @inline(__always) func readMem(_ p: UnsafePointer<DecodedOp>, _ off: UInt32, _ size: UInt8) throws(CPUFault) -> UInt32 {
+        if flatReads & p.pointee.segBit != 0 {
+            switch size {
+            case 0: return UInt32(try readLin8(off))
+            case 1: return UInt32(try readLin16(off))
+            default: return try readLin32(off)
+            }
+        }
+        let seg = Int(p.pointee.seg)
         switch size {
-        case 0: return UInt32(try read8(Int(seg), off))
-        case 1: return UInt32(try read16(Int(seg), off))
-        default: return try read32(Int(seg), off)
+        case 0: return UInt32(try read8(seg, off))
+        case 1: return UInt32(try read16(seg, off))
+        default: return try read32(seg, off)
         }
     }
 
-    @inline(__always) func writeMem(_ seg: UInt8, _ off: UInt32, _ size: UInt8, _ v: UInt32) throws(CPUFault) {
+    /// A `size` write of op `p`'s memory operand at `off`.
+    @inline(__always) func writeMem(_ p: UnsafePointer<DecodedOp>, _ off: UInt32, _ size: UInt8, _ v: UInt32) throws(CPUFault) {
+        if flatWrites & p.pointee.segBit != 0 {
+            switch size {
+            case 0: try writeLin8(off, UInt8(truncatingIfNeeded: v))
+            case 1: try writeLin16(off, UInt16(truncatingIfNeeded: v))
+            default: try writeLin32(off, v)
+            }
+            return
+        }
+        let seg = Int(p.pointee.seg)
         switch size {
-        case 0: try write8(Int(seg), off, UInt8(truncatingIfNeeded: v))
-        case 1: try write16(Int(seg), off, UInt16(truncatingIfNeeded: v))
-        default: try write32(Int(seg), off, v)
+        case 0: try write8(seg, off, UInt8(truncatingIfNeeded: v))
+        case 1: try write16(seg, off, UInt16(truncatingIfNeeded: v))
+        default: try write32(seg, off, v)
         }
     }
 
@@ -98,7 +117,7 @@ extension CPU {
 
     @inline(never) func decodedAluRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
-        let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
+        let m = try readMem(p, effectiveOffset(p), p.pointee.size)
         let r = alu(Int(p.pointee.sub), readReg(p.pointee.reg, p.pointee.size), m, size)
         if p.pointee.sub != 7 { writeReg(p.pointee.reg, p.pointee.size, r) }
     }
@@ -106,9 +125,9 @@ extension CPU {
     @inline(never) func decodedAluMR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
         let off = effectiveOffset(p)
-        let m = try readMem(p.pointee.seg, off, p.pointee.size)
+        let m = try readMem(p, off, p.pointee.size)
         let r = alu(Int(p.pointee.sub), m, readReg(p.pointee.reg, p.pointee.size), size)
-        if p.pointee.sub != 7 { try writeMem(p.pointee.seg, off, p.pointee.size, r) }
+        if p.pointee.sub != 7 { try writeMem(p, off, p.pointee.size, r) }
     }
 
     @inline(never) func decodedAluRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -120,9 +139,9 @@ extension CPU {
     @inline(never) func decodedAluMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
         let off = effectiveOffset(p)
-        let m = try readMem(p.pointee.seg, off, p.pointee.size)
+        let m = try readMem(p, off, p.pointee.size)
         let r = alu(Int(p.pointee.sub), m, p.pointee.imm, size)
-        if p.pointee.sub != 7 { try writeMem(p.pointee.seg, off, p.pointee.size, r) }
+        if p.pointee.sub != 7 { try writeMem(p, off, p.pointee.size, r) }
     }
 
     @inline(never) func decodedTestRR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -137,7 +156,7 @@ extension CPU {
 
     @inline(never) func decodedTestMR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
-        let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
+        let m = try readMem(p, effectiveOffset(p), p.pointee.size)
         flagsLogic(m & readReg(p.pointee.reg, p.pointee.size), size)
     }
 
@@ -146,11 +165,11 @@ extension CPU {
     }
 
     @inline(never) func decodedMovRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        writeReg(p.pointee.reg, p.pointee.size, try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size))
+        writeReg(p.pointee.reg, p.pointee.size, try readMem(p, effectiveOffset(p), p.pointee.size))
     }
 
     @inline(never) func decodedMovMR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
+        try writeMem(p, effectiveOffset(p), p.pointee.size, readReg(p.pointee.reg, p.pointee.size))
     }
 
     @inline(__always) func decodedMovRI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -158,7 +177,7 @@ extension CPU {
     }
 
     @inline(never) func decodedMovMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try writeMem(p.pointee.seg, effectiveOffset(p), p.pointee.size, p.pointee.imm)
+        try writeMem(p, effectiveOffset(p), p.pointee.size, p.pointee.imm)
     }
 
     @inline(__always) func decodedLea(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -179,18 +198,18 @@ extension CPU {
         let size = Int(p.pointee.size)
         // PUSH ESP pushes the value before the decrement.
         let v = readReg(p.pointee.rm, p.pointee.size)
-        if size == 2 { try push32(v) } else { try push16(UInt16(truncatingIfNeeded: v)) }
+        if size == 2 { try opPush32(v) } else { try push16(UInt16(truncatingIfNeeded: v)) }
     }
 
     @inline(never) func decodedPopR(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
-        let v = size == 2 ? try pop32() : UInt32(try pop16())
+        let v = size == 2 ? try opPop32() : UInt32(try pop16())
         writeReg(p.pointee.rm, p.pointee.size, v)
     }
 
     @inline(never) func decodedPushI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let size = Int(p.pointee.size)
-        if size == 2 { try push32(p.pointee.imm) } else { try push16(UInt16(truncatingIfNeeded: p.pointee.imm)) }
+        if size == 2 { try opPush32(p.pointee.imm) } else { try push16(UInt16(truncatingIfNeeded: p.pointee.imm)) }
     }
 
     /// Jcc: returns whether the jump was taken (EIP is then its target, unless the op loops to
@@ -234,8 +253,7 @@ extension CPU {
     }
 
     @inline(never) func decodedMovzxRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let v = p.pointee.sub == 0 ? UInt32(try read8(Int(p.pointee.seg), effectiveOffset(p)))
-            : UInt32(try read16(Int(p.pointee.seg), effectiveOffset(p)))
+        let v = try readMem(p, effectiveOffset(p), p.pointee.sub)
         writeReg(p.pointee.reg, p.pointee.size, v)
     }
 
@@ -246,8 +264,9 @@ extension CPU {
     }
 
     @inline(never) func decodedMovsxRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let v = p.pointee.sub == 0 ? UInt32(bitPattern: Int32(Int8(bitPattern: try read8(Int(p.pointee.seg), effectiveOffset(p)))))
-            : UInt32(bitPattern: Int32(Int16(bitPattern: try read16(Int(p.pointee.seg), effectiveOffset(p)))))
+        let m = try readMem(p, effectiveOffset(p), p.pointee.sub)
+        let v = p.pointee.sub == 0 ? UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: m)))
+            : UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: m)))
         writeReg(p.pointee.reg, p.pointee.size, v)
     }
 

@@ -4,7 +4,7 @@
 
 extension CPU {
     @inline(never) func decodedTestMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
+        let m = try readMem(p, effectiveOffset(p), p.pointee.size)
         flagsLogic(m & p.pointee.imm, Int(p.pointee.size))
     }
 
@@ -18,20 +18,20 @@ extension CPU {
 
     @inline(never) func decodedIncM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset(p)
-        let m = try readMem(p.pointee.seg, off, p.pointee.size)
-        try writeMem(p.pointee.seg, off, p.pointee.size, inc(m, Int(p.pointee.size)))
+        let m = try readMem(p, off, p.pointee.size)
+        try writeMem(p, off, p.pointee.size, inc(m, Int(p.pointee.size)))
     }
 
     @inline(never) func decodedDecM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         let off = effectiveOffset(p)
-        let m = try readMem(p.pointee.seg, off, p.pointee.size)
-        try writeMem(p.pointee.seg, off, p.pointee.size, dec(m, Int(p.pointee.size)))
+        let m = try readMem(p, off, p.pointee.size)
+        try writeMem(p, off, p.pointee.size, dec(m, Int(p.pointee.size)))
     }
 
     @inline(never) func decodedPushM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
         // The address uses (E)SP before the push.
-        let v = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
-        if p.pointee.size == 2 { try push32(v) } else { try push16(UInt16(truncatingIfNeeded: v)) }
+        let v = try readMem(p, effectiveOffset(p), p.pointee.size)
+        if p.pointee.size == 2 { try opPush32(v) } else { try push16(UInt16(truncatingIfNeeded: v)) }
     }
 
     /// Near CALL to `target` (already sized): #GP(0) past the CS limit, else push the return
@@ -47,7 +47,7 @@ extension CPU {
     }
 
     @inline(never) func decodedCallIndM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try decodedCallNear(try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size), p.pointee.size,
+        try decodedCallNear(try readMem(p, effectiveOffset(p), p.pointee.size), p.pointee.size,
                             returnTo: nextEIP(p))
     }
 
@@ -62,7 +62,7 @@ extension CPU {
     }
 
     @inline(never) func decodedJmpIndM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try decodedJumpNear(try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size))
+        try decodedJumpNear(try readMem(p, effectiveOffset(p), p.pointee.size))
     }
 
     @inline(never) func decodedCmovRR(_ p: UnsafePointer<DecodedOp>) {
@@ -70,7 +70,7 @@ extension CPU {
     }
 
     @inline(never) func decodedCmovRM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let v = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
+        let v = try readMem(p, effectiveOffset(p), p.pointee.size)
         if condition(Int(p.pointee.sub)) { writeReg(p.pointee.reg, p.pointee.size, v) }
     }
 
@@ -79,7 +79,7 @@ extension CPU {
     }
 
     @inline(never) func decodedSetccM(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        try write8(Int(p.pointee.seg), effectiveOffset(p), condition(Int(p.pointee.sub)) ? 1 : 0)
+        try writeMem(p, effectiveOffset(p), 0, condition(Int(p.pointee.sub)) ? 1 : 0)
     }
 
     @inline(never) func decodedLeave(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -96,7 +96,7 @@ extension CPU {
     }
 
     @inline(never) func decodedImulRMI(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
-        let m = try readMem(p.pointee.seg, effectiveOffset(p), p.pointee.size)
+        let m = try readMem(p, effectiveOffset(p), p.pointee.size)
         writeReg(p.pointee.reg, p.pointee.size, imulTrunc(m, p.pointee.imm, size: Int(p.pointee.size)))
     }
 

@@ -45,22 +45,22 @@
 // case .subMI32: try decodedSSubMI32(op)
 // case .xorMI32: try decodedSXorMI32(op)
 // case .cmpMI32: try decodedSCmpMI32(op); op += 1; continue linear
-// case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
-// case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
-// case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
-// case .jae: if try decodedJAE(op) { break linear }; op += 1; continue linear
-// case .je: if try decodedJE(op) { break linear }; op += 1; continue linear
-// case .jne: if try decodedJNE(op) { break linear }; op += 1; continue linear
-// case .jbe: if try decodedJBE(op) { break linear }; op += 1; continue linear
-// case .ja: if try decodedJA(op) { break linear }; op += 1; continue linear
-// case .js: if try decodedJS(op) { break linear }; op += 1; continue linear
-// case .jns: if try decodedJNS(op) { break linear }; op += 1; continue linear
-// case .jp: if try decodedJP(op) { break linear }; op += 1; continue linear
-// case .jnp: if try decodedJNP(op) { break linear }; op += 1; continue linear
-// case .jl: if try decodedJL(op) { break linear }; op += 1; continue linear
-// case .jge: if try decodedJGE(op) { break linear }; op += 1; continue linear
-// case .jle: if try decodedJLE(op) { break linear }; op += 1; continue linear
-// case .jg: if try decodedJG(op) { break linear }; op += 1; continue linear
+// case .jo: if decodedJO(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jno: if decodedJNO(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jb: if decodedJB(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jae: if decodedJAE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .je: if decodedJE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jne: if decodedJNE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jbe: if decodedJBE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .ja: if decodedJA(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .js: if decodedJS(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jns: if decodedJNS(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jp: if decodedJP(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jnp: if decodedJNP(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jl: if decodedJL(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jge: if decodedJGE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jle: if decodedJLE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+// case .jg: if decodedJG(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
 // case .incR32: try decodedSIncR32(op); op += 1; continue linear
 // case .decR32: try decodedSDecR32(op); op += 1; continue linear
 // case .pushR32: try decodedSPushR32(op)
@@ -87,54 +87,54 @@
 // case .orRI32N: try decodedSOrRI32N(op); op += 1; continue linear
 // case .andRI32N: try decodedSAndRI32N(op); op += 1; continue linear
 // case .xorRI32N: try decodedSXorRI32N(op); op += 1; continue linear
-// case .cmpRRJb32: if try decodedFCmpRRJb32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJae32: if try decodedFCmpRRJae32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJe32: if try decodedFCmpRRJe32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJne32: if try decodedFCmpRRJne32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJbe32: if try decodedFCmpRRJbe32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJa32: if try decodedFCmpRRJa32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJs32: if try decodedFCmpRRJs32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJns32: if try decodedFCmpRRJns32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJl32: if try decodedFCmpRRJl32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJge32: if try decodedFCmpRRJge32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJle32: if try decodedFCmpRRJle32(op) { break linear }; op += 1; continue linear
-// case .cmpRRJg32: if try decodedFCmpRRJg32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJb32: if try decodedFCmpRIJb32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJae32: if try decodedFCmpRIJae32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJe32: if try decodedFCmpRIJe32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJne32: if try decodedFCmpRIJne32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJbe32: if try decodedFCmpRIJbe32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJa32: if try decodedFCmpRIJa32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJs32: if try decodedFCmpRIJs32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJns32: if try decodedFCmpRIJns32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJl32: if try decodedFCmpRIJl32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJge32: if try decodedFCmpRIJge32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJle32: if try decodedFCmpRIJle32(op) { break linear }; op += 1; continue linear
-// case .cmpRIJg32: if try decodedFCmpRIJg32(op) { break linear }; op += 1; continue linear
-// case .testRRJe32: if try decodedFTestRRJe32(op) { break linear }; op += 1; continue linear
-// case .testRRJne32: if try decodedFTestRRJne32(op) { break linear }; op += 1; continue linear
-// case .testRRJs32: if try decodedFTestRRJs32(op) { break linear }; op += 1; continue linear
-// case .testRRJns32: if try decodedFTestRRJns32(op) { break linear }; op += 1; continue linear
-// case .testRRJl32: if try decodedFTestRRJl32(op) { break linear }; op += 1; continue linear
-// case .testRRJge32: if try decodedFTestRRJge32(op) { break linear }; op += 1; continue linear
-// case .testRRJle32: if try decodedFTestRRJle32(op) { break linear }; op += 1; continue linear
-// case .testRRJg32: if try decodedFTestRRJg32(op) { break linear }; op += 1; continue linear
-// case .decJe32: if try decodedFDecJe32(op) { break linear }; op += 1; continue linear
-// case .decJne32: if try decodedFDecJne32(op) { break linear }; op += 1; continue linear
-// case .decJs32: if try decodedFDecJs32(op) { break linear }; op += 1; continue linear
-// case .decJns32: if try decodedFDecJns32(op) { break linear }; op += 1; continue linear
-// case .decJl32: if try decodedFDecJl32(op) { break linear }; op += 1; continue linear
-// case .decJge32: if try decodedFDecJge32(op) { break linear }; op += 1; continue linear
-// case .decJle32: if try decodedFDecJle32(op) { break linear }; op += 1; continue linear
-// case .decJg32: if try decodedFDecJg32(op) { break linear }; op += 1; continue linear
-// case .incJe32: if try decodedFIncJe32(op) { break linear }; op += 1; continue linear
-// case .incJne32: if try decodedFIncJne32(op) { break linear }; op += 1; continue linear
-// case .incJs32: if try decodedFIncJs32(op) { break linear }; op += 1; continue linear
-// case .incJns32: if try decodedFIncJns32(op) { break linear }; op += 1; continue linear
-// case .incJl32: if try decodedFIncJl32(op) { break linear }; op += 1; continue linear
-// case .incJge32: if try decodedFIncJge32(op) { break linear }; op += 1; continue linear
-// case .incJle32: if try decodedFIncJle32(op) { break linear }; op += 1; continue linear
-// case .incJg32: if try decodedFIncJg32(op) { break linear }; op += 1; continue linear
+// case .cmpRRJb32: if decodedFCmpRRJb32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJae32: if decodedFCmpRRJae32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJe32: if decodedFCmpRRJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJne32: if decodedFCmpRRJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJbe32: if decodedFCmpRRJbe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJa32: if decodedFCmpRRJa32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJs32: if decodedFCmpRRJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJns32: if decodedFCmpRRJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJl32: if decodedFCmpRRJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJge32: if decodedFCmpRRJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJle32: if decodedFCmpRRJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRRJg32: if decodedFCmpRRJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJb32: if decodedFCmpRIJb32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJae32: if decodedFCmpRIJae32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJe32: if decodedFCmpRIJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJne32: if decodedFCmpRIJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJbe32: if decodedFCmpRIJbe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJa32: if decodedFCmpRIJa32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJs32: if decodedFCmpRIJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJns32: if decodedFCmpRIJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJl32: if decodedFCmpRIJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJge32: if decodedFCmpRIJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJle32: if decodedFCmpRIJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .cmpRIJg32: if decodedFCmpRIJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJe32: if decodedFTestRRJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJne32: if decodedFTestRRJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJs32: if decodedFTestRRJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJns32: if decodedFTestRRJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJl32: if decodedFTestRRJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJge32: if decodedFTestRRJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJle32: if decodedFTestRRJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .testRRJg32: if decodedFTestRRJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJe32: if decodedFDecJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJne32: if decodedFDecJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJs32: if decodedFDecJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJns32: if decodedFDecJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJl32: if decodedFDecJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJge32: if decodedFDecJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJle32: if decodedFDecJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .decJg32: if decodedFDecJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJe32: if decodedFIncJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJne32: if decodedFIncJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJs32: if decodedFIncJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJns32: if decodedFIncJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJl32: if decodedFIncJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJge32: if decodedFIncJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJle32: if decodedFIncJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+// case .incJg32: if decodedFIncJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
 
 extension CPU {
     @inline(__always) func decodedSAddRR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -372,100 +372,68 @@ extension CPU {
         _ = alu(7, m, p.pointee.imm, 2)
     }
 
-    @inline(__always) func decodedJO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJO(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(0)
     }
 
-    @inline(__always) func decodedJNO(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJNO(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(1)
     }
 
-    @inline(__always) func decodedJB(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(2) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJB(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(2)
     }
 
-    @inline(__always) func decodedJAE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(3) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJAE(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(3)
     }
 
-    @inline(__always) func decodedJE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(4) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJE(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(4)
     }
 
-    @inline(__always) func decodedJNE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(5) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJNE(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(5)
     }
 
-    @inline(__always) func decodedJBE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(6) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJBE(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(6)
     }
 
-    @inline(__always) func decodedJA(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(7) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJA(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(7)
     }
 
-    @inline(__always) func decodedJS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(8) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJS(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(8)
     }
 
-    @inline(__always) func decodedJNS(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(9) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJNS(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(9)
     }
 
-    @inline(__always) func decodedJP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(10) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJP(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(10)
     }
 
-    @inline(__always) func decodedJNP(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(11) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJNP(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(11)
     }
 
-    @inline(__always) func decodedJL(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(12) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJL(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(12)
     }
 
-    @inline(__always) func decodedJGE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(13) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJGE(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(13)
     }
 
-    @inline(__always) func decodedJLE(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(14) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJLE(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(14)
     }
 
-    @inline(__always) func decodedJG(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
-        if !condition(15) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(p) }
-        return true
+    @inline(__always) func decodedJG(_ p: UnsafePointer<DecodedOp>) -> Bool {
+        condition(15)
     }
 
     @inline(__always) func decodedSIncR32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
@@ -579,420 +547,324 @@ extension CPU {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] ^ p.pointee.imm
     }
 
-    @inline(__always) func decodedFCmpRRJb32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJb32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(a < b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a < b
     }
 
-    @inline(__always) func decodedFCmpRRJae32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJae32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(a >= b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a >= b
     }
 
-    @inline(__always) func decodedFCmpRRJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJe32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(a == b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a == b
     }
 
-    @inline(__always) func decodedFCmpRRJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJne32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(a != b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a != b
     }
 
-    @inline(__always) func decodedFCmpRRJbe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJbe32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(a <= b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a <= b
     }
 
-    @inline(__always) func decodedFCmpRRJa32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJa32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(a > b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a > b
     }
 
-    @inline(__always) func decodedFCmpRRJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJs32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a &- b) < 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a &- b) < 0
     }
 
-    @inline(__always) func decodedFCmpRRJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJns32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a &- b) >= 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a &- b) >= 0
     }
 
-    @inline(__always) func decodedFCmpRRJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJl32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) < Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) < Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFCmpRRJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJge32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) >= Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) >= Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFCmpRRJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJle32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) <= Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) <= Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFCmpRRJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRRJg32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) > Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) > Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFCmpRIJb32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJb32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(a < b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a < b
     }
 
-    @inline(__always) func decodedFCmpRIJae32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJae32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(a >= b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a >= b
     }
 
-    @inline(__always) func decodedFCmpRIJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJe32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(a == b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a == b
     }
 
-    @inline(__always) func decodedFCmpRIJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJne32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(a != b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a != b
     }
 
-    @inline(__always) func decodedFCmpRIJbe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJbe32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(a <= b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a <= b
     }
 
-    @inline(__always) func decodedFCmpRIJa32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJa32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(a > b) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return a > b
     }
 
-    @inline(__always) func decodedFCmpRIJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJs32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a &- b) < 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a &- b) < 0
     }
 
-    @inline(__always) func decodedFCmpRIJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJns32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a &- b) >= 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a &- b) >= 0
     }
 
-    @inline(__always) func decodedFCmpRIJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJl32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) < Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) < Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFCmpRIJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJge32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) >= Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) >= Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFCmpRIJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJle32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) <= Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) <= Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFCmpRIJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFCmpRIJg32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
         flagsSub(a, b, a &- b, 2)
-        if !(Int32(bitPattern: a) > Int32(bitPattern: b)) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) > Int32(bitPattern: b)
     }
 
-    @inline(__always) func decodedFTestRRJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJe32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(r == 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return r == 0
     }
 
-    @inline(__always) func decodedFTestRRJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJne32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(r != 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return r != 0
     }
 
-    @inline(__always) func decodedFTestRRJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJs32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(Int32(bitPattern: r) < 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) < 0
     }
 
-    @inline(__always) func decodedFTestRRJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJns32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(Int32(bitPattern: r) >= 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) >= 0
     }
 
-    @inline(__always) func decodedFTestRRJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJl32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(Int32(bitPattern: r) < 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) < 0
     }
 
-    @inline(__always) func decodedFTestRRJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJge32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(Int32(bitPattern: r) >= 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) >= 0
     }
 
-    @inline(__always) func decodedFTestRRJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJle32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(Int32(bitPattern: r) <= 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) <= 0
     }
 
-    @inline(__always) func decodedFTestRRJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFTestRRJg32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)
-        if !(Int32(bitPattern: r) > 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) > 0
     }
 
-    @inline(__always) func decodedFDecJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJe32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(r == 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return r == 0
     }
 
-    @inline(__always) func decodedFDecJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJne32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(r != 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return r != 0
     }
 
-    @inline(__always) func decodedFDecJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJs32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: r) < 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) < 0
     }
 
-    @inline(__always) func decodedFDecJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJns32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: r) >= 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) >= 0
     }
 
-    @inline(__always) func decodedFDecJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJl32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) < 1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) < 1
     }
 
-    @inline(__always) func decodedFDecJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJge32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) >= 1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) >= 1
     }
 
-    @inline(__always) func decodedFDecJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJle32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) <= 1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) <= 1
     }
 
-    @inline(__always) func decodedFDecJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFDecJg32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &- 1
         flagsIncDec(a, r, 2, sub: true)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) > 1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) > 1
     }
 
-    @inline(__always) func decodedFIncJe32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJe32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(r == 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return r == 0
     }
 
-    @inline(__always) func decodedFIncJne32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJne32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(r != 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return r != 0
     }
 
-    @inline(__always) func decodedFIncJs32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJs32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: r) < 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) < 0
     }
 
-    @inline(__always) func decodedFIncJns32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJns32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: r) >= 0) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: r) >= 0
     }
 
-    @inline(__always) func decodedFIncJl32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJl32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) < -1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) < -1
     }
 
-    @inline(__always) func decodedFIncJge32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJge32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) >= -1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) >= -1
     }
 
-    @inline(__always) func decodedFIncJle32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJle32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) <= -1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) <= -1
     }
 
-    @inline(__always) func decodedFIncJg32(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) -> Bool {
+    @inline(__always) func decodedFIncJg32(_ p: UnsafePointer<DecodedOp>) -> Bool {
         let a = regs[Int(p.pointee.rm)]
         let r = a &+ 1
         flagsIncDec(a, r, 2, sub: false)
         regs[Int(p.pointee.rm)] = r
-        if !(Int32(bitPattern: a) > -1) { return false }
-        if p.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJumpNear(fusedTarget(p)) }
-        return true
+        return Int32(bitPattern: a) > -1
     }
 
 }
@@ -1000,55 +872,77 @@ extension CPU {
 extension DecodedKind {
     /// The fused kind for flag-setting op `setter` followed by the Jcc `jcc`, if there is one.
     static func fusedJcc(_ setter: DecodedKind, _ jcc: DecodedKind) -> DecodedKind? {
-        switch (setter, jcc) {
-        case (.cmpRR32, .jb): return .cmpRRJb32
-        case (.cmpRR32, .jae): return .cmpRRJae32
-        case (.cmpRR32, .je): return .cmpRRJe32
-        case (.cmpRR32, .jne): return .cmpRRJne32
-        case (.cmpRR32, .jbe): return .cmpRRJbe32
-        case (.cmpRR32, .ja): return .cmpRRJa32
-        case (.cmpRR32, .js): return .cmpRRJs32
-        case (.cmpRR32, .jns): return .cmpRRJns32
-        case (.cmpRR32, .jl): return .cmpRRJl32
-        case (.cmpRR32, .jge): return .cmpRRJge32
-        case (.cmpRR32, .jle): return .cmpRRJle32
-        case (.cmpRR32, .jg): return .cmpRRJg32
-        case (.cmpRI32, .jb): return .cmpRIJb32
-        case (.cmpRI32, .jae): return .cmpRIJae32
-        case (.cmpRI32, .je): return .cmpRIJe32
-        case (.cmpRI32, .jne): return .cmpRIJne32
-        case (.cmpRI32, .jbe): return .cmpRIJbe32
-        case (.cmpRI32, .ja): return .cmpRIJa32
-        case (.cmpRI32, .js): return .cmpRIJs32
-        case (.cmpRI32, .jns): return .cmpRIJns32
-        case (.cmpRI32, .jl): return .cmpRIJl32
-        case (.cmpRI32, .jge): return .cmpRIJge32
-        case (.cmpRI32, .jle): return .cmpRIJle32
-        case (.cmpRI32, .jg): return .cmpRIJg32
-        case (.testRR32, .je): return .testRRJe32
-        case (.testRR32, .jne): return .testRRJne32
-        case (.testRR32, .js): return .testRRJs32
-        case (.testRR32, .jns): return .testRRJns32
-        case (.testRR32, .jl): return .testRRJl32
-        case (.testRR32, .jge): return .testRRJge32
-        case (.testRR32, .jle): return .testRRJle32
-        case (.testRR32, .jg): return .testRRJg32
-        case (.decR32, .je): return .decJe32
-        case (.decR32, .jne): return .decJne32
-        case (.decR32, .js): return .decJs32
-        case (.decR32, .jns): return .decJns32
-        case (.decR32, .jl): return .decJl32
-        case (.decR32, .jge): return .decJge32
-        case (.decR32, .jle): return .decJle32
-        case (.decR32, .jg): return .decJg32
-        case (.incR32, .je): return .incJe32
-        case (.incR32, .jne): return .incJne32
-        case (.incR32, .js): return .incJs32
-        case (.incR32, .jns): return .incJns32
-        case (.incR32, .jl): return .incJl32
-        case (.incR32, .jge): return .incJge32
-        case (.incR32, .jle): return .incJle32
-        case (.incR32, .jg): return .incJg32
+        guard jcc.rawValue >= DecodedKind.jo.rawValue && jcc.rawValue <= DecodedKind.jg.rawValue else { return nil }
+        let cc = jcc.rawValue &- DecodedKind.jo.rawValue
+        switch setter {
+        case .cmpRR32:
+            switch cc {
+            case 2: return .cmpRRJb32
+            case 3: return .cmpRRJae32
+            case 4: return .cmpRRJe32
+            case 5: return .cmpRRJne32
+            case 6: return .cmpRRJbe32
+            case 7: return .cmpRRJa32
+            case 8: return .cmpRRJs32
+            case 9: return .cmpRRJns32
+            case 12: return .cmpRRJl32
+            case 13: return .cmpRRJge32
+            case 14: return .cmpRRJle32
+            case 15: return .cmpRRJg32
+            default: return nil
+            }
+        case .cmpRI32:
+            switch cc {
+            case 2: return .cmpRIJb32
+            case 3: return .cmpRIJae32
+            case 4: return .cmpRIJe32
+            case 5: return .cmpRIJne32
+            case 6: return .cmpRIJbe32
+            case 7: return .cmpRIJa32
+            case 8: return .cmpRIJs32
+            case 9: return .cmpRIJns32
+            case 12: return .cmpRIJl32
+            case 13: return .cmpRIJge32
+            case 14: return .cmpRIJle32
+            case 15: return .cmpRIJg32
+            default: return nil
+            }
+        case .testRR32:
+            switch cc {
+            case 4: return .testRRJe32
+            case 5: return .testRRJne32
+            case 8: return .testRRJs32
+            case 9: return .testRRJns32
+            case 12: return .testRRJl32
+            case 13: return .testRRJge32
+            case 14: return .testRRJle32
+            case 15: return .testRRJg32
+            default: return nil
+            }
+        case .decR32:
+            switch cc {
+            case 4: return .decJe32
+            case 5: return .decJne32
+            case 8: return .decJs32
+            case 9: return .decJns32
+            case 12: return .decJl32
+            case 13: return .decJge32
+            case 14: return .decJle32
+            case 15: return .decJg32
+            default: return nil
+            }
+        case .incR32:
+            switch cc {
+            case 4: return .incJe32
+            case 5: return .incJne32
+            case 8: return .incJs32
+            case 9: return .incJns32
+            case 12: return .incJl32
+            case 13: return .incJge32
+            case 14: return .incJle32
+            case 15: return .incJg32
+            default: return nil
+            }
         default: return nil
         }
     }

@@ -151,22 +151,22 @@ extension CPU {
                     case .subMI32: try decodedSSubMI32(op)
                     case .xorMI32: try decodedSXorMI32(op)
                     case .cmpMI32: try decodedSCmpMI32(op); op += 1; continue linear
-                    case .jo: if try decodedJO(op) { break linear }; op += 1; continue linear
-                    case .jno: if try decodedJNO(op) { break linear }; op += 1; continue linear
-                    case .jb: if try decodedJB(op) { break linear }; op += 1; continue linear
-                    case .jae: if try decodedJAE(op) { break linear }; op += 1; continue linear
-                    case .je: if try decodedJE(op) { break linear }; op += 1; continue linear
-                    case .jne: if try decodedJNE(op) { break linear }; op += 1; continue linear
-                    case .jbe: if try decodedJBE(op) { break linear }; op += 1; continue linear
-                    case .ja: if try decodedJA(op) { break linear }; op += 1; continue linear
-                    case .js: if try decodedJS(op) { break linear }; op += 1; continue linear
-                    case .jns: if try decodedJNS(op) { break linear }; op += 1; continue linear
-                    case .jp: if try decodedJP(op) { break linear }; op += 1; continue linear
-                    case .jnp: if try decodedJNP(op) { break linear }; op += 1; continue linear
-                    case .jl: if try decodedJL(op) { break linear }; op += 1; continue linear
-                    case .jge: if try decodedJGE(op) { break linear }; op += 1; continue linear
-                    case .jle: if try decodedJLE(op) { break linear }; op += 1; continue linear
-                    case .jg: if try decodedJG(op) { break linear }; op += 1; continue linear
+                    case .jo: if decodedJO(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jno: if decodedJNO(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jb: if decodedJB(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jae: if decodedJAE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .je: if decodedJE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jne: if decodedJNE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jbe: if decodedJBE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .ja: if decodedJA(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .js: if decodedJS(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jns: if decodedJNS(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jp: if decodedJP(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jnp: if decodedJNP(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jl: if decodedJL(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jge: if decodedJGE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jle: if decodedJLE(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
+                    case .jg: if decodedJG(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJump(op); break linear }; op += 1; continue linear
                     case .incR32: try decodedSIncR32(op); op += 1; continue linear
                     case .decR32: try decodedSDecR32(op); op += 1; continue linear
                     case .pushR32: try decodedSPushR32(op)
@@ -193,54 +193,54 @@ extension CPU {
                     case .orRI32N: try decodedSOrRI32N(op); op += 1; continue linear
                     case .andRI32N: try decodedSAndRI32N(op); op += 1; continue linear
                     case .xorRI32N: try decodedSXorRI32N(op); op += 1; continue linear
-                    case .cmpRRJb32: if try decodedFCmpRRJb32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJae32: if try decodedFCmpRRJae32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJe32: if try decodedFCmpRRJe32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJne32: if try decodedFCmpRRJne32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJbe32: if try decodedFCmpRRJbe32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJa32: if try decodedFCmpRRJa32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJs32: if try decodedFCmpRRJs32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJns32: if try decodedFCmpRRJns32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJl32: if try decodedFCmpRRJl32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJge32: if try decodedFCmpRRJge32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJle32: if try decodedFCmpRRJle32(op) { break linear }; op += 1; continue linear
-                    case .cmpRRJg32: if try decodedFCmpRRJg32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJb32: if try decodedFCmpRIJb32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJae32: if try decodedFCmpRIJae32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJe32: if try decodedFCmpRIJe32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJne32: if try decodedFCmpRIJne32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJbe32: if try decodedFCmpRIJbe32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJa32: if try decodedFCmpRIJa32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJs32: if try decodedFCmpRIJs32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJns32: if try decodedFCmpRIJns32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJl32: if try decodedFCmpRIJl32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJge32: if try decodedFCmpRIJge32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJle32: if try decodedFCmpRIJle32(op) { break linear }; op += 1; continue linear
-                    case .cmpRIJg32: if try decodedFCmpRIJg32(op) { break linear }; op += 1; continue linear
-                    case .testRRJe32: if try decodedFTestRRJe32(op) { break linear }; op += 1; continue linear
-                    case .testRRJne32: if try decodedFTestRRJne32(op) { break linear }; op += 1; continue linear
-                    case .testRRJs32: if try decodedFTestRRJs32(op) { break linear }; op += 1; continue linear
-                    case .testRRJns32: if try decodedFTestRRJns32(op) { break linear }; op += 1; continue linear
-                    case .testRRJl32: if try decodedFTestRRJl32(op) { break linear }; op += 1; continue linear
-                    case .testRRJge32: if try decodedFTestRRJge32(op) { break linear }; op += 1; continue linear
-                    case .testRRJle32: if try decodedFTestRRJle32(op) { break linear }; op += 1; continue linear
-                    case .testRRJg32: if try decodedFTestRRJg32(op) { break linear }; op += 1; continue linear
-                    case .decJe32: if try decodedFDecJe32(op) { break linear }; op += 1; continue linear
-                    case .decJne32: if try decodedFDecJne32(op) { break linear }; op += 1; continue linear
-                    case .decJs32: if try decodedFDecJs32(op) { break linear }; op += 1; continue linear
-                    case .decJns32: if try decodedFDecJns32(op) { break linear }; op += 1; continue linear
-                    case .decJl32: if try decodedFDecJl32(op) { break linear }; op += 1; continue linear
-                    case .decJge32: if try decodedFDecJge32(op) { break linear }; op += 1; continue linear
-                    case .decJle32: if try decodedFDecJle32(op) { break linear }; op += 1; continue linear
-                    case .decJg32: if try decodedFDecJg32(op) { break linear }; op += 1; continue linear
-                    case .incJe32: if try decodedFIncJe32(op) { break linear }; op += 1; continue linear
-                    case .incJne32: if try decodedFIncJne32(op) { break linear }; op += 1; continue linear
-                    case .incJs32: if try decodedFIncJs32(op) { break linear }; op += 1; continue linear
-                    case .incJns32: if try decodedFIncJns32(op) { break linear }; op += 1; continue linear
-                    case .incJl32: if try decodedFIncJl32(op) { break linear }; op += 1; continue linear
-                    case .incJge32: if try decodedFIncJge32(op) { break linear }; op += 1; continue linear
-                    case .incJle32: if try decodedFIncJle32(op) { break linear }; op += 1; continue linear
-                    case .incJg32: if try decodedFIncJg32(op) { break linear }; op += 1; continue linear
+                    case .cmpRRJb32: if decodedFCmpRRJb32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJae32: if decodedFCmpRRJae32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJe32: if decodedFCmpRRJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJne32: if decodedFCmpRRJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJbe32: if decodedFCmpRRJbe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJa32: if decodedFCmpRRJa32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJs32: if decodedFCmpRRJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJns32: if decodedFCmpRRJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJl32: if decodedFCmpRRJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJge32: if decodedFCmpRRJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJle32: if decodedFCmpRRJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRRJg32: if decodedFCmpRRJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJb32: if decodedFCmpRIJb32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJae32: if decodedFCmpRIJae32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJe32: if decodedFCmpRIJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJne32: if decodedFCmpRIJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJbe32: if decodedFCmpRIJbe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJa32: if decodedFCmpRIJa32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJs32: if decodedFCmpRIJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJns32: if decodedFCmpRIJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJl32: if decodedFCmpRIJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJge32: if decodedFCmpRIJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJle32: if decodedFCmpRIJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .cmpRIJg32: if decodedFCmpRIJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJe32: if decodedFTestRRJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJne32: if decodedFTestRRJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJs32: if decodedFTestRRJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJns32: if decodedFTestRRJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJl32: if decodedFTestRRJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJge32: if decodedFTestRRJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJle32: if decodedFTestRRJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .testRRJg32: if decodedFTestRRJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJe32: if decodedFDecJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJne32: if decodedFDecJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJs32: if decodedFDecJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJns32: if decodedFDecJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJl32: if decodedFDecJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJge32: if decodedFDecJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJle32: if decodedFDecJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .decJg32: if decodedFDecJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJe32: if decodedFIncJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJne32: if decodedFIncJne32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJs32: if decodedFIncJs32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJns32: if decodedFIncJns32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJl32: if decodedFIncJl32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJge32: if decodedFIncJge32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJle32: if decodedFIncJle32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
+                    case .incJg32: if decodedFIncJg32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
                     }
                     // After a memory access: a slow-path access (see `Event.slowAccess`: a write
                     // to this block's code, a device that may raise INTR) or a halt or stop

@@ -8,6 +8,7 @@ import ArgumentParser
 struct CPUWorkload: Sendable {
     struct Result {
         var line: String
+        var mips: Double
     }
 
     var name: String
@@ -45,7 +46,7 @@ struct CPUWorkload: Sendable {
         if bytesPerIteration > 0 {
             line += String(format: "  %.0f MB/s", bytesPerIteration * Double(iterations) / seconds / 1e6)
         }
-        return Result(line: line)
+        return Result(line: line, mips: mips)
     }
 
     static let all: [CPUWorkload] = [alu, memory, callRet, repMovsd, crc32]

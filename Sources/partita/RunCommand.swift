@@ -254,7 +254,9 @@ struct RunCommand: ParsableCommand {
         profileTimer?.cancel()
         if let path = profilePath {
             let lines = samples.sorted { $0.value > $1.value }.map { String(format: "%d %08x", $0.value, $0.key) }
-            FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+            guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8)) else {
+                throw CommandLineError("cannot write the profile to \(path)")
+            }
         }
         if let path = saveOnExit, [.timeout, .stopped, .instructionLimit].contains(stop) {
             do { try machine.saveSnapshot(to: path) } catch { throw CommandLineError("\(error)") }
