@@ -35,13 +35,13 @@ extension CPU {
     /// PERF: with a flat segment one bit test replaces the segment cache's limit and rights
     /// checks and the base (`scripts/callgrind-cpu.sh`, memory).
     @inline(__always) func opRead32(_ p: UnsafePointer<DecodedOp>, _ off: UInt32) throws(CPUFault) -> UInt32 {
-        if flatReads & p.pointee.segBit != 0 { return try readLin32(off) }
+        if _fastPath(flatReads & p.pointee.segBit != 0) { return try readLin32(off) }
         return try read32(Int(p.pointee.seg), off)
     }
 
     /// A 32-bit write of decoded op `p`'s memory operand at offset `off`.
     @inline(__always) func opWrite32(_ p: UnsafePointer<DecodedOp>, _ off: UInt32, _ v: UInt32) throws(CPUFault) {
-        if flatWrites & p.pointee.segBit != 0 {
+        if _fastPath(flatWrites & p.pointee.segBit != 0) {
             try writeLin32(off, v)
             return
         }

@@ -77,13 +77,13 @@ extension CPU {
         // PERF: the page-crossing test first, then the entry (here and below): two branches
         // rather than both tests folded into flags, as the entry's load cannot move above a
         // branch (scripts/callgrind-cpu.sh, memory).
-        if lin & 0xFFF <= 0xFFE, case let e = tlbR[Int(lin >> 12)], e != 0 {
+        if _fastPath(lin & 0xFFF <= 0xFFE), case let e = tlbR[Int(lin >> 12)], _fastPath(e != 0) {
             return UnsafeRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.loadUnaligned(as: UInt16.self)
         }
         return UInt16(truncatingIfNeeded: try readLinSlow(lin, .word, user: cpl == 3))
     }
     @inline(__always) func readLin32(_ lin: UInt32) throws(CPUFault) -> UInt32 {
-        if lin & 0xFFF <= 0xFFC, case let e = tlbR[Int(lin >> 12)], e != 0 {
+        if _fastPath(lin & 0xFFF <= 0xFFC), case let e = tlbR[Int(lin >> 12)], _fastPath(e != 0) {
             return UnsafeRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.loadUnaligned(as: UInt32.self)
         }
         return try readLinSlow(lin, .dword, user: cpl == 3)
@@ -97,14 +97,14 @@ extension CPU {
         try writeLinSlow(lin, .byte, UInt32(v), user: cpl == 3)
     }
     @inline(__always) func writeLin16(_ lin: UInt32, _ v: UInt16) throws(CPUFault) {
-        if lin & 0xFFF <= 0xFFE, case let e = tlbW[Int(lin >> 12)], e != 0 {
+        if _fastPath(lin & 0xFFF <= 0xFFE), case let e = tlbW[Int(lin >> 12)], _fastPath(e != 0) {
             UnsafeMutableRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.storeBytes(of: v, as: UInt16.self)
             return
         }
         try writeLinSlow(lin, .word, UInt32(v), user: cpl == 3)
     }
     @inline(__always) func writeLin32(_ lin: UInt32, _ v: UInt32) throws(CPUFault) {
-        if lin & 0xFFF <= 0xFFC, case let e = tlbW[Int(lin >> 12)], e != 0 {
+        if _fastPath(lin & 0xFFF <= 0xFFC), case let e = tlbW[Int(lin >> 12)], _fastPath(e != 0) {
             UnsafeMutableRawPointer(bitPattern: e &+ Int(lin)).unsafelyUnwrapped.storeBytes(of: v, as: UInt32.self)
             return
         }
