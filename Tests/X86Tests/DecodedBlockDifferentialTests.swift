@@ -54,10 +54,12 @@ struct DecodedBlockDifferentialTests {
         return code + [0xF4]
     }
 
+    /// What a run leaves behind (also used by DecodedBlockFlagsTests).
     struct Outcome: Equatable {
         var regs: [UInt32]
         var eip: UInt32
         var eflags: UInt32
+        var cr2: UInt32
         var retired: UInt64
         var reason: CPUStopReason
         var memory: [UInt8]
@@ -86,7 +88,7 @@ struct DecodedBlockDifferentialTests {
             reason = cpu.run(budget: slice)
             total += slice
         }
-        return Outcome(regs: CPU.Reg32.allCases.map { cpu[$0] }, eip: cpu.eip, eflags: cpu.eflags,
+        return Outcome(regs: CPU.Reg32.allCases.map { cpu[$0] }, eip: cpu.eip, eflags: cpu.eflags, cr2: cpu.cr2,
                        retired: cpu.instructionsRetired, reason: reason,
                        memory: mem.bytes(at: 0, count: 0x9000))
     }

@@ -8,6 +8,7 @@ import EmulatorCore
 @Suite("Decoded-block flags")
 struct DecodedBlockFlagsTests {
     typealias Generator = DecodedBlockDifferentialTests.Generator
+    typealias Outcome = DecodedBlockDifferentialTests.Outcome
 
     /// Guest-physical layout: IDT at 0, GDT at 0x800, the exception handler (HLT) at 0xF00,
     /// code at 0x1000, stack below 0x8000, page directory and table at 0x9000 / 0xA000. Only the
@@ -115,16 +116,6 @@ struct DecodedBlockFlagsTests {
             body += [0x49, 0x0F, 0x85] + le32(UInt32(bitPattern: Int32(-(body.count + 7))))
         }
         return code + body + [0xF4]
-    }
-
-    struct Outcome: Equatable {
-        var regs: [UInt32]
-        var eip: UInt32
-        var eflags: UInt32
-        var cr2: UInt32
-        var retired: UInt64
-        var reason: CPUStopReason
-        var memory: [UInt8]
     }
 
     static func run(_ program: [UInt8], blocks: Bool) -> Outcome {
