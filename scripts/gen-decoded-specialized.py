@@ -109,16 +109,16 @@ NO_FLAGS = [
 # `size` and marks, and the Jcc's displacement in `disp`.
 # PERF: `partita bench cpu` (DEC ECX / JNZ closes every loop) and kernel code (CMP/TEST + Jcc).
 # Each setter: (kind prefix, setter kind, the statements that run it, conditions on its operands).
-SIGNED_CMP = {
+CMP_CONDITIONS = {
     "b": "a < b", "ae": "a >= b", "e": "a == b", "ne": "a != b", "be": "a <= b", "a": "a > b",
     "s": "Int32(bitPattern: a &- b) < 0", "ns": "Int32(bitPattern: a &- b) >= 0",
     "l": "Int32(bitPattern: a) < Int32(bitPattern: b)", "ge": "Int32(bitPattern: a) >= Int32(bitPattern: b)",
     "le": "Int32(bitPattern: a) <= Int32(bitPattern: b)", "g": "Int32(bitPattern: a) > Int32(bitPattern: b)"}
 FUSED_SETTERS = [
     ("cmpRR", "cmpRR32", """        let a = regs[Int(p.pointee.rm)], b = regs[Int(p.pointee.reg)]
-        flagsSub(a, b, a &- b, 2)""", SIGNED_CMP),
+        flagsSub(a, b, a &- b, 2)""", CMP_CONDITIONS),
     ("cmpRI", "cmpRI32", """        let a = regs[Int(p.pointee.rm)], b = p.pointee.imm
-        flagsSub(a, b, a &- b, 2)""", SIGNED_CMP),
+        flagsSub(a, b, a &- b, 2)""", CMP_CONDITIONS),
     # TEST: CF = OF = 0, so L is S, LE is "zero or negative".
     ("testRR", "testRR32", """        let r = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
         flagsLogic(r, 2)""", {
@@ -165,7 +165,9 @@ def case_line(kind, fn):
         return (f"case .{kind}: if {fn}(op) {{ if op.pointee.marks & DecodedOp.Mark.loops != 0 {{ "
                 f"if loopAgain(op) {{ op = first; continue linear }}; return .next }}; {jump}; break linear }}; "
                 f"op += 1; continue linear")
-    if kind in REGISTER_ONLY or kind in READ_ONLY or kind in NO_FLAGS_KINDS:
+    if kind in NO_FLAGS_KINDS:
+        return f"case .{kind}: {fn}(op); op += 1; continue linear"
+    if kind in REGISTER_ONLY or kind in READ_ONLY:
         return f"case .{kind}: try {fn}(op); op += 1; continue linear"
     return f"case .{kind}: try {fn}(op)"
 
@@ -200,7 +202,7 @@ def main():
     for kind, body in NO_FLAGS:
         fn = "decodedS" + kind[0].upper() + kind[1:]
         cases.append(case_line(kind, fn))
-        handlers.append(f"    {attribute(kind)} func {fn}(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {{\n        {body}\n    }}")
+        handlers.append(f"    {attribute(kind)} func {fn}(_ p: UnsafePointer<DecodedOp>) {{\n        {body}\n    }}")
     by_setter = {}
     for kind, setter, jcc, body in fused_kinds():
         fn = "decodedF" + kind[0].upper() + kind[1:]

@@ -24,7 +24,8 @@ enum BlockOptimizer {
     }
 
     /// The arithmetic flags a register-only op reads and writes; nil for an op after which the
-    /// flags can be seen (see the type's description). Ops that write flags but are listed as
+    /// flags can be seen (see the type's description). Every kind given an effect here must go
+    /// straight on to the next op in `CPU.runOps` (no event check, no fault). Ops that write flags but are listed as
     /// writing none (shifts, multiplies) only make the analysis keep more flags than it could.
     static func flagEffect(_ op: DecodedOp) -> (reads: UInt32, writes: UInt32)? {
         let all = Flags.arith

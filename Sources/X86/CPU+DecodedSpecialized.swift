@@ -78,15 +78,15 @@
 // case .mulM32: try decodedSMulM32(op); op += 1; continue linear
 // case .imulRR32: try decodedSImulRR32(op); op += 1; continue linear
 // case .imulRM32: try decodedSImulRM32(op); op += 1; continue linear
-// case .addRR32N: try decodedSAddRR32N(op); op += 1; continue linear
-// case .orRR32N: try decodedSOrRR32N(op); op += 1; continue linear
-// case .andRR32N: try decodedSAndRR32N(op); op += 1; continue linear
-// case .subRR32N: try decodedSSubRR32N(op); op += 1; continue linear
-// case .xorRR32N: try decodedSXorRR32N(op); op += 1; continue linear
-// case .addRI32N: try decodedSAddRI32N(op); op += 1; continue linear
-// case .orRI32N: try decodedSOrRI32N(op); op += 1; continue linear
-// case .andRI32N: try decodedSAndRI32N(op); op += 1; continue linear
-// case .xorRI32N: try decodedSXorRI32N(op); op += 1; continue linear
+// case .addRR32N: decodedSAddRR32N(op); op += 1; continue linear
+// case .orRR32N: decodedSOrRR32N(op); op += 1; continue linear
+// case .andRR32N: decodedSAndRR32N(op); op += 1; continue linear
+// case .subRR32N: decodedSSubRR32N(op); op += 1; continue linear
+// case .xorRR32N: decodedSXorRR32N(op); op += 1; continue linear
+// case .addRI32N: decodedSAddRI32N(op); op += 1; continue linear
+// case .orRI32N: decodedSOrRI32N(op); op += 1; continue linear
+// case .andRI32N: decodedSAndRI32N(op); op += 1; continue linear
+// case .xorRI32N: decodedSXorRI32N(op); op += 1; continue linear
 // case .cmpRRJb32: if decodedFCmpRRJb32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
 // case .cmpRRJae32: if decodedFCmpRRJae32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
 // case .cmpRRJe32: if decodedFCmpRRJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
@@ -511,39 +511,39 @@ extension CPU {
         decodedImul32(try opRead32(p, effectiveOffset32(p)), p)
     }
 
-    @inline(__always) func decodedSAddRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAddRR32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &+ regs[Int(p.pointee.reg)]
     }
 
-    @inline(__always) func decodedSOrRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSOrRR32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] | regs[Int(p.pointee.reg)]
     }
 
-    @inline(__always) func decodedSAndRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAndRR32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] & regs[Int(p.pointee.reg)]
     }
 
-    @inline(__always) func decodedSSubRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSSubRR32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &- regs[Int(p.pointee.reg)]
     }
 
-    @inline(__always) func decodedSXorRR32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSXorRR32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] ^ regs[Int(p.pointee.reg)]
     }
 
-    @inline(__always) func decodedSAddRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAddRI32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] &+ p.pointee.imm
     }
 
-    @inline(__always) func decodedSOrRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSOrRI32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] | p.pointee.imm
     }
 
-    @inline(__always) func decodedSAndRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSAndRI32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] & p.pointee.imm
     }
 
-    @inline(__always) func decodedSXorRI32N(_ p: UnsafePointer<DecodedOp>) throws(CPUFault) {
+    @inline(__always) func decodedSXorRI32N(_ p: UnsafePointer<DecodedOp>) {
         regs[Int(p.pointee.rm)] = regs[Int(p.pointee.rm)] ^ p.pointee.imm
     }
 

@@ -35,9 +35,14 @@ extension CPU {
                         return .fallback
                     case .interp:
                         try decodedFallback(op)
+                        // No interpreted data instruction loads a segment register (those are
+                        // fallbacks); refreshed anyway, so a later decoder change cannot leave
+                        // the flat-segment bits stale.
+                        refreshFlatSegments()
                         // A REP string op that is not finished goes round again from its start.
                         if eip != nextEIP(op) { break linear }
-                    // Register-only kinds: no memory access, no event.
+                    // Register-only kinds: no memory access, no event. `BlockOptimizer.flagEffect`
+                    // relies on it: a kind it lets flags pass must not leave the loop here.
                     case .nop: op += 1; continue linear
                     case .aluRR: try decodedAluRR(op); op += 1; continue linear
                     case .aluRI: try decodedAluRI(op); op += 1; continue linear
@@ -184,15 +189,15 @@ extension CPU {
                     case .shlRI32: try decodedSShlRI32(op); op += 1; continue linear
                     case .shrRI32: try decodedSShrRI32(op); op += 1; continue linear
                     case .sarRI32: try decodedSSarRI32(op); op += 1; continue linear
-                    case .addRR32N: try decodedSAddRR32N(op); op += 1; continue linear
-                    case .orRR32N: try decodedSOrRR32N(op); op += 1; continue linear
-                    case .andRR32N: try decodedSAndRR32N(op); op += 1; continue linear
-                    case .subRR32N: try decodedSSubRR32N(op); op += 1; continue linear
-                    case .xorRR32N: try decodedSXorRR32N(op); op += 1; continue linear
-                    case .addRI32N: try decodedSAddRI32N(op); op += 1; continue linear
-                    case .orRI32N: try decodedSOrRI32N(op); op += 1; continue linear
-                    case .andRI32N: try decodedSAndRI32N(op); op += 1; continue linear
-                    case .xorRI32N: try decodedSXorRI32N(op); op += 1; continue linear
+                    case .addRR32N: decodedSAddRR32N(op); op += 1; continue linear
+                    case .orRR32N: decodedSOrRR32N(op); op += 1; continue linear
+                    case .andRR32N: decodedSAndRR32N(op); op += 1; continue linear
+                    case .subRR32N: decodedSSubRR32N(op); op += 1; continue linear
+                    case .xorRR32N: decodedSXorRR32N(op); op += 1; continue linear
+                    case .addRI32N: decodedSAddRI32N(op); op += 1; continue linear
+                    case .orRI32N: decodedSOrRI32N(op); op += 1; continue linear
+                    case .andRI32N: decodedSAndRI32N(op); op += 1; continue linear
+                    case .xorRI32N: decodedSXorRI32N(op); op += 1; continue linear
                     case .cmpRRJb32: if decodedFCmpRRJb32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
                     case .cmpRRJae32: if decodedFCmpRRJae32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
                     case .cmpRRJe32: if decodedFCmpRRJe32(op) { if op.pointee.marks & DecodedOp.Mark.loops != 0 { if loopAgain(op) { op = first; continue linear }; return .next }; try decodedJumpNear(fusedTarget(op)); break linear }; op += 1; continue linear
