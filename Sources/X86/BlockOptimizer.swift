@@ -23,16 +23,16 @@ enum BlockOptimizer {
         return fuseAndCompact(ops, count: count)
     }
 
-    /// The arithmetic flags a register-only op reads and writes; nil for an op after which the
-    /// flags can be seen (see the type's description). Every kind given an effect here must go
-    /// straight on to the next op in `CPU.runOps` (no event check, no fault). Ops that write flags but are listed as
-    /// writing none (shifts, multiplies) only make the analysis keep more flags than it could.
+    /// The arithmetic flags a register-only op (as the decoder made it) reads and writes; nil for
+    /// an op after which the flags can be seen (see the type's description). Every kind given an
+    /// effect here must go straight on to the next op in `CPU.runOps` (no event check, no fault).
+    /// Ops that write flags but are listed as writing none (shifts, multiplies) only make the
+    /// analysis keep more flags than it could.
     static func flagEffect(_ op: DecodedOp) -> (reads: UInt32, writes: UInt32)? {
         let all = Flags.arith
         switch op.kind {
         case .nop, .movRR, .movRI, .lea, .movzxRR, .movsxRR, .xchgRR, .notR, .movRR32,
-             .imulRRI, .mulR32, .imulRR32, .shlRI32, .shrRI32, .sarRI32,
-             .addRR32N, .orRR32N, .andRR32N, .subRR32N, .xorRR32N, .addRI32N, .orRI32N, .andRI32N, .xorRI32N:
+             .imulRRI, .mulR32, .imulRR32, .shlRI32, .shrRI32, .sarRI32:
             return (0, 0)
         case .shiftRI, .shiftRCL:
             // RCL and RCR (group-2 operations 2 and 3) shift CF in.

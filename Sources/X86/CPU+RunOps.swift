@@ -91,7 +91,8 @@ extension CPU {
                     // Control transfers.
                     case .jcc: if try decodedJcc(op) { break linear }; op += 1; continue linear
                     case .jmpRel:
-                        // A target decoded in line continues with the next op.
+                        // A target decoded in line continues with the next op. (`BlockOptimizer`
+                        // leaves these JMPs out; its flag analysis counts on them going on.)
                         if op.pointee.marks & DecodedOp.Mark.follows != 0 { op += 1; continue linear }
                         if op.pointee.marks & DecodedOp.Mark.loops == 0 { try decodedJump(op) }
                         break linear

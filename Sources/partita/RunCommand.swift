@@ -250,6 +250,10 @@ struct RunCommand: ParsableCommand {
         machine.hostEvents = nil
         TerminalInput.restore()
         machine.flushOutputs()
+        // The machine first: a screenshot or profile that cannot be written must not lose it.
+        if let path = saveOnExit, [.timeout, .stopped, .instructionLimit].contains(stop) {
+            do { try machine.saveSnapshot(to: path) } catch { throw CommandLineError("\(error)") }
+        }
         try writeScreen(of: machine)
         profileTimer?.cancel()
         if let path = profilePath {
@@ -257,9 +261,6 @@ struct RunCommand: ParsableCommand {
             guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8)) else {
                 throw CommandLineError("cannot write the profile to \(path)")
             }
-        }
-        if let path = saveOnExit, [.timeout, .stopped, .instructionLimit].contains(stop) {
-            do { try machine.saveSnapshot(to: path) } catch { throw CommandLineError("\(error)") }
         }
         if let sig = stopSignal { throw ExitCode(128 + sig) }
         switch stop {

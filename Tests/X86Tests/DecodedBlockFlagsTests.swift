@@ -16,6 +16,10 @@ struct DecodedBlockFlagsTests {
     static let idt: UInt32 = 0, gdt: UInt32 = 0x800, handler: UInt32 = 0xF00, code: UInt32 = 0x1000
     static let pageDirectory: UInt32 = 0x9000, pageTable: UInt32 = 0xA000
 
+    /// mov eax, pageDirectory ; mov cr3, eax ; mov eax, cr0 ; or eax, 0x80000000 ; mov cr0, eax
+    static let pagingOn: [UInt8] = [0xB8] + le32(pageDirectory) + [0x0F, 0x22, 0xD8, 0x0F, 0x20, 0xC0,
+                                                                   0x0D, 0x00, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0]
+
     /// Registers without ESP (the stack must stay usable for the exception frame).
     static let usable: [UInt8] = [0, 1, 2, 3, 5, 6, 7]
 
@@ -92,8 +96,7 @@ struct DecodedBlockFlagsTests {
     static func program(seed: UInt64) -> [UInt8] {
         var g = Generator(state: seed)
         // Paging on, registers and the arithmetic flags from the seed, then the random body.
-        var code: [UInt8] = [0xB8] + le32(pageDirectory) + [0x0F, 0x22, 0xD8, 0x0F, 0x20, 0xC0,
-                                                             0x0D, 0x00, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0]
+        var code = pagingOn
         for r in usable { code += [0xB8 + r] + le32(g.pick(values)) }
         code += [0x68] + le32(UInt32(g.byte()) & 0xD5 | UInt32(g.next() % 2) << 11) + [0x9D]
         var list: [[UInt8]] = []
@@ -173,10 +176,7 @@ struct DecodedBlockFlagsTests {
         let body: [UInt8] = [0xB8] + Self.le32(0xFFFF_FFFF) + [0xBB] + Self.le32(1) + [0xBA] + Self.le32(0x40_0000)
             + [0x01, 0xD8, 0x8B, 0x0A, 0x31, 0xC0, 0xF4]
         for blocks in [true, false] {
-            var code: [UInt8] = [0xB8] + Self.le32(Self.pageDirectory) + [0x0F, 0x22, 0xD8, 0x0F, 0x20, 0xC0,
-                                                                          0x0D, 0x00, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0]
-            code += body
-            let out = Self.run(code, blocks: blocks)
+            let out = Self.run(Self.pagingOn + body, blocks: blocks)
             #expect(out.eip == Self.handler + 1, "blocks=\(blocks): the load must fault")
             // The frame below ESP = 0x8000: EFLAGS, CS, EIP, error code.
             let eflags = UInt32(out.memory[0x7FFC]) | UInt32(out.memory[0x7FFD]) << 8
